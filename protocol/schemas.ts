@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { SENSOR_KINDS, SENSOR_TYPES, type SensorType, type SensorValue } from './sensor-kinds.ts';
+import { HUB_ID_PATTERN } from './topics.ts';
+
+/** Largest batch a hub may send in one message. */
+export const MAX_BATCH = 500;
+
+/** RFC 3339 time with `Z` or an offset. */
+export const Timestamp = z.iso.datetime({ offset: true });
+
+/** A hub id (3 to 64 of a-z, 0-9, '-'). */
+export const HubId = z.string().regex(HUB_ID_PATTERN, 'hubId must be 3 to 64 characters of a-z, 0-9 and -');
+
+// Printable, no slash: a sensor id becomes part of URLs and logs.
+const SensorId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\s/\\\x00-\x1f][^/\\\x00-\x1f]*$/, 'sensor must be printable, without slashes');
+
+const eventBase = {
+  id: z.string().min(1).max(64),
+  ts: Timestamp,
+  sensor: SensorId,
+  battery: z.number().min(0).max(100).optional(),
+};
+
+/** A sensor event of kind T, as a hub sends it. */
+export type HubEventOf<T extends SensorType> = {
+  id: string;
+  ts: string;
+  sensor: string;
+  type: T;
+  value: SensorValue<T>;
+  battery?: number | undefined;
+};
+
+/** Any sensor event, as a hub sends it (a union over the sensor-kind table). */
+export type HubEvent = { [T in SensorType]: HubEventOf<T> }[SensorType];
+
+const eventVariants = SENSOR_TYPES.map((type) =>
+  z.object({ ...eventBase, type: z.literal(type), value: SENSOR_KINDS[type].value }),
+);
+
+/** One event; the value is checked against its type's row of the sensor-kind table. */
+export const HubEventSchema = z.discriminatedUnion(
+  'type',
+  eventVariants as unknown as [(typeof eventVariants)[number], ...(typeof eventVariants)[number][]],
+) as unknown as z.ZodType<HubEvent>;
+
+/** The envelope of a batch; each element is then judged alone with HubEventSchema. */
+export const EventBatchEnvelope = z.object({
+  events: z.array(z.unknown()).min(1).max(MAX_BATCH),
+});
+
+/** The hub's retained status (and its last will, with state offline). */
+export const HubStatusSchema = z.object({
+  state: z.enum(['online', 'offline']),
+  ts: Timestamp,
+  firmware: z.string().max(64).optional(),
+  power: z.enum(['mains', 'battery']).optional(),
+});
+/** The hub's retained status message. */
+export type HubStatus = z.infer<typeof HubStatusSchema>;
+
+/** A heartbeat, sent every heartbeatSeconds. */
+export const HeartbeatSchema = z.object({
+  ts: Timestamp,
+  seq: z.number().int().min(0),
+});
+/** A heartbeat message. */
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+/** What the server may tell a hub about one of its sensors. */
+export const SensorConfigSchema = z.object({
+  sensor: SensorId,
+  type: z.enum(SENSOR_TYPES),
+  room: z.string().max(64).optional(),
+  role: z.string().max(64).optional(),
+});
+
+/** A command from the server to a hub. */
+export const HubCommandSchema = z.discriminatedUnion('cmd', [
+  z.object({ id: z.string().min(1).max(64), cmd: z.literal('ping') }),
+  z.object({ id: z.string().min(1).max(64), cmd: z.literal('identify'), seconds: z.number().int().min(1).max(300).optional() }),
+  z.object({
+    id: z.string().min(1).max(64),
+    cmd: z.literal('config'),
+    heartbeatSeconds: z.number().int().min(5).max(3600).optional(),
+    sensors: z.array(SensorConfigSchema).max(500).optional(),
+  }),
+]);
+/** A command message. */
+export type HubCommand = z.infer<typeof HubCommandSchema>;
+
+/** A hub's answer to a command. */
+export const HubReplySchema = z.object({
+  id: z.string().min(1).max(64),
+  ok: z.boolean(),
+  error: z.string().max(500).optional(),
+});
+/** A reply message. */
+export type HubReply = z.infer<typeof HubReplySchema>;
+
+/** One line of the replay format: an event with its hub. */
+export const ReplayLineSchema = z.intersection(z.object({ hub: HubId }), HubEventSchema);
+/** A replay line. */
+export type ReplayLine = HubEvent & { hub: string };
+
+/** Why a message or event was rejected: the reason codes counted per hub. */
+export type RejectReason =
+  | 'HEARTH_ERR_INGEST_JSON'
+  | 'HEARTH_ERR_INGEST_SCHEMA'
+  | 'HEARTH_ERR_INGEST_BATCH'
+  | 'HEARTH_ERR_INGEST_TOPIC';
+
+/** A judged event: the valid event, or the reason it was rejected. */
+export type EventVerdict =
+  | { ok: true; event: HubEvent }
+  | { ok: false; reason: RejectReason; detail: string; raw: unknown };
+
+/** Render zod issues as one line a person can read. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Judge an events payload (one event or a batch), element by element: a batch's
+ * valid events are kept even when some of its neighbours are not.
+ */
+export function parseEventsPayload(payload: Buffer | string): EventVerdict[] {
+  let json: unknown;
+  const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return [{ ok: false, reason: 'HEARTH_ERR_INGEST_JSON', detail: `not valid JSON: ${(err as Error).message}`, raw: text }];
+  }
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && 'events' in json) {
+    const env = EventBatchEnvelope.safeParse(json);
+    if (!env.success) {
+      return [{ ok: false, reason: 'HEARTH_ERR_INGEST_BATCH', detail: describeIssues(env.error), raw: json }];
+    }
+    return env.data.events.map(judgeEvent);
+  }
+  return [judgeEvent(json)];
+}
+
+function judgeEvent(raw: unknown): EventVerdict {
+  const r = HubEventSchema.safeParse(raw);
+  if (r.success) return { ok: true, event: r.data };
+  return { ok: false, reason: 'HEARTH_ERR_INGEST_SCHEMA', detail: describeIssues(r.error), raw };
+}

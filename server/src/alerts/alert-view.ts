@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ALERT_STATES, SEVERITIES } from '../care/model.ts';
+import type { AlertTable } from '../db/schema.ts';
+
+/** An alert as the API, the WebSocket stream and the dashboard see it. */
+export const AlertViewSchema = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  type: z.string(),
+  severity: z.enum(SEVERITIES),
+  state: z.enum(ALERT_STATES),
+  hubId: z.string(),
+  residentId: z.string().nullable(),
+  residentName: z.string().nullable(),
+  coordinatorId: z.string().nullable(),
+  occurredAt: z.string(),
+  raisedAt: z.string(),
+  updatedAt: z.string(),
+  repeatCount: z.number().int(),
+  late: z.boolean(),
+  cause: z.record(z.string(), z.unknown()),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  clearedAt: z.string().nullable(),
+  clearedBy: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  outcome: z.string().nullable(),
+});
+/** An alert view. */
+export type AlertView = z.infer<typeof AlertViewSchema>;
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** Build the view of an alert row, with its resident's name and coordinator. */
+export function toAlertView(row: AlertTable, resident?: { name: string; coordinator_id: string | null } | null): AlertView {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    type: row.type,
+    severity: row.severity as AlertView['severity'],
+    state: row.state as AlertView['state'],
+    hubId: row.hub_id,
+    residentId: row.resident_id,
+    residentName: resident?.name ?? null,
+    coordinatorId: resident?.coordinator_id ?? null,
+    occurredAt: iso(row.occurred_at)!,
+    raisedAt: iso(row.raised_at)!,
+    updatedAt: iso(row.updated_at)!,
+    repeatCount: row.repeat_count,
+    late: row.late === 1,
+    cause: JSON.parse(row.cause) as Record<string, unknown>,
+    acknowledgedAt: iso(row.acknowledged_at),
+    acknowledgedBy: row.acknowledged_by,
+    clearedAt: iso(row.cleared_at),
+    clearedBy: row.cleared_by,
+    closedAt: iso(row.closed_at),
+    outcome: row.outcome,
+  };
+}
+
+const SEVERITY_RANK: Record<string, number> = { urgent: 0, high: 1, routine: 2, technical: 3 };
+
+/** Console order: most severe first, then newest first. */
+export function compareAlerts(a: AlertView, b: AlertView): number {
+  return (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || b.raisedAt.localeCompare(a.raisedAt);
+}

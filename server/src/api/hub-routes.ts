@@ -1,0 +1,167 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HubId } from '../../../protocol/index.ts';
+import { HUB_VIEWERS } from '../auth/policy.ts';
+import { HearthError } from '../errors.ts';
+import { userOf } from './auth-plugin.ts';
+import { ErrorSchema, authErrors } from './common.ts';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const RejectionCounts = z.record(z.string(), z.number().int());
+
+/** Hubs, their sensors (commissioned or only seen) and the messages set aside. */
+export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { db, broker } = app.hearth;
+  const config = { roles: HUB_VIEWERS };
+
+  const hubOfOrg = async (hubId: string, orgId: string) => {
+    const hub = await db.selectFrom('hubs').selectAll().where('id', '=', hubId).executeTakeFirst();
+    if (!hub || hub.org_id !== orgId) throw new HearthError('HEARTH_ERR_NOT_FOUND', 'no such hub');
+    return hub;
+  };
+
+  const rejectionCounts = async (orgId: string) => {
+    const rows = await db
+      .selectFrom('rejections')
+      .innerJoin('hubs', 'hubs.id', 'rejections.hub_id')
+      .where('hubs.org_id', '=', orgId)
+      .select(['rejections.hub_id as hubId', 'rejections.reason as reason', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['rejections.hub_id', 'rejections.reason'])
+      .execute();
+    const byHub = new Map<string, Record<string, number>>();
+    for (const r of rows) {
+      const m = byHub.get(r.hubId) ?? {};
+      m[r.reason] = Number(r.n);
+      byHub.set(r.hubId, m);
+    }
+    return byHub;
+  };
+
+  app.get(
+    '/api/hubs',
+    {
+      config,
+      schema: {
+        summary: 'Hubs of your organisation, with status and rejected-message counts',
+        tags: ['hubs'],
+        response: {
+          200: z.object({
+            hubs: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                status: z.string(),
+                connected: z.boolean(),
+                lastSeenAt: z.string().nullable(),
+                firmware: z.string().nullable(),
+                power: z.string().nullable(),
+                rejected: RejectionCounts,
+              }),
+            ),
+          }),
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      const user = userOf(req);
+      const hubs = await db.selectFrom('hubs').selectAll().where('org_id', '=', user.orgId).orderBy('id').execute();
+      const counts = await rejectionCounts(user.orgId);
+      return {
+        hubs: hubs.map((h) => ({
+          id: h.id,
+          name: h.name,
+          status: h.status,
+          connected: broker.isConnected(h.id),
+          lastSeenAt: iso(h.last_seen_at),
+          firmware: h.firmware,
+          power: h.power,
+          rejected: counts.get(h.id) ?? {},
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/hubs/:hubId/sensors',
+    {
+      config,
+      schema: {
+        summary: "A hub's sensors: commissioned, and seen but not yet commissioned",
+        tags: ['hubs'],
+        params: z.object({ hubId: HubId }),
+        response: {
+          200: z.object({
+            sensors: z.array(
+              z.object({
+                sensorId: z.string(),
+                type: z.string(),
+                room: z.string().nullable(),
+                role: z.string().nullable(),
+                commissioned: z.boolean(),
+                lastSeenAt: z.string().nullable(),
+                battery: z.number().nullable(),
+              }),
+            ),
+          }),
+          404: ErrorSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      await hubOfOrg(req.params.hubId, userOf(req).orgId);
+      const rows = await db.selectFrom('sensors').selectAll().where('hub_id', '=', req.params.hubId).orderBy('sensor_id').execute();
+      return {
+        sensors: rows.map((s) => ({
+          sensorId: s.sensor_id,
+          type: s.type,
+          room: s.room,
+          role: s.role,
+          commissioned: s.commissioned === 1,
+          lastSeenAt: iso(s.last_seen_at),
+          battery: s.battery,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/hubs/:hubId/rejections',
+    {
+      config,
+      schema: {
+        summary: 'Messages and events of a hub that were set aside, newest first, with the reason',
+        tags: ['hubs'],
+        params: z.object({ hubId: HubId }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        response: {
+          200: z.object({
+            counts: RejectionCounts,
+            rejections: z.array(
+              z.object({ id: z.number(), receivedAt: z.string(), topic: z.string(), reason: z.string(), detail: z.string(), payload: z.string() }),
+            ),
+          }),
+          404: ErrorSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      const user = userOf(req);
+      await hubOfOrg(req.params.hubId, user.orgId);
+      const rows = await db
+        .selectFrom('rejections')
+        .selectAll()
+        .where('hub_id', '=', req.params.hubId)
+        .orderBy('id', 'desc')
+        .limit(req.query.limit)
+        .execute();
+      return {
+        counts: (await rejectionCounts(user.orgId)).get(req.params.hubId) ?? {},
+        rejections: rows.map((r) => ({ id: r.id, receivedAt: iso(r.received_at)!, topic: r.topic, reason: r.reason, detail: r.detail, payload: r.payload })),
+      };
+    },
+  );
+};

@@ -1,0 +1,222 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { pino, type Logger } from 'pino';
+import { createWebSocketStream } from 'ws';
+import { z } from 'zod';
+import { AlertService } from './alerts/alert-service.ts';
+import { AnomalyCore, type HomeSource } from './anomaly/core.ts';
+import type { DetectorFactory } from './anomaly/detector.ts';
+import { AccessLog } from './audit.ts';
+import { Sessions } from './auth/sessions.ts';
+import { HubBroker } from './broker/broker.ts';
+import { EventBus } from './bus.ts';
+import { Directory, type HomeInfo } from './care/directory.ts';
+import { SystemClock, type Clock, type TimerHandle } from './clock.ts';
+import type { HearthConfig } from './config.ts';
+import { openDatabase, type OpenedDb } from './db/database.ts';
+import type { HearthEvents, StoredEvent } from './events.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { alertRoutes } from './api/alert-routes.ts';
+import { authPlugin } from './api/auth-plugin.ts';
+import { errorsPlugin } from './api/errors-plugin.ts';
+import { hubRoutes } from './api/hub-routes.ts';
+import { sessionRoutes } from './api/session-routes.ts';
+import { streamRoutes } from './api/stream.ts';
+import type { HearthServices } from './services.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** Where `npm run build:dashboard` puts the console. */
+export const DASHBOARD_DIST = path.resolve(HERE, '../../dashboard/dist');
+
+/** Options for building a server; everything but config has a default. */
+export interface HearthOptions {
+  config: HearthConfig;
+  clock?: Clock;
+  logger?: Logger;
+  detectors?: DetectorFactory[];
+  /** Database file; default `<dataDir>/hearth.sqlite`. */
+  dbFile?: string;
+}
+
+/** A built server: its services, the Fastify app, and its lifecycle. */
+export interface Hearth {
+  app: FastifyInstance;
+  services: HearthServices;
+  /** Bound ports, after start(). */
+  ports: { http: number; mqtt: number };
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Wait until every event and signal handed in so far has been stored and acted on (tests). */
+  settle(): Promise<void>;
+}
+
+/**
+ * The homes the detectors know, cached in memory so the core stays
+ * synchronous; loaded on first sight of a hub and refreshed every minute
+ * (the CLI may commission from another process).
+ */
+class LiveHomes implements HomeSource {
+  private readonly homes = new Map<string, HomeInfo>();
+
+  constructor(private readonly directory: Directory) {}
+
+  get(hubId: string): HomeInfo | undefined {
+    return this.homes.get(hubId);
+  }
+
+  async ensure(hubIds: Iterable<string>): Promise<void> {
+    for (const id of new Set(hubIds)) if (!this.homes.has(id)) await this.reload(id);
+  }
+
+  async reload(hubId: string): Promise<void> {
+    const home = await this.directory.getHome(hubId);
+    if (home) this.homes.set(hubId, home);
+    else this.homes.delete(hubId);
+  }
+
+  async reloadAll(): Promise<void> {
+    for (const id of await this.directory.hubIds()) await this.reload(id);
+  }
+}
+
+/** Build a Hearth server (not yet listening). */
+export async function createHearth(options: HearthOptions): Promise<Hearth> {
+  const { config } = options;
+  const clock = options.clock ?? new SystemClock();
+  const log =
+    options.logger ??
+    pino({
+      level: config.logLevel,
+      // Secrets never reach the log: passwords, tokens, hub secrets, cookies.
+      redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.secret', '*.token'],
+    });
+  const opened: OpenedDb = await openDatabase(options.dbFile ?? path.join(config.dataDir, 'hearth.sqlite'));
+  const { db } = opened;
+  const bus = new EventBus<HearthEvents>(log.child({ part: 'bus' }));
+  const directory = new Directory(db, () => clock.now());
+  const sessions = new Sessions(db, directory, clock, config.sessionHours * 3600_000);
+  const ingest = new Ingest(db, bus, clock, log.child({ part: 'ingest' }), { lateSeconds: config.lateSeconds });
+  const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }));
+  const alerts = new AlertService(db, bus, clock, log.child({ part: 'alerts' }));
+  const audit = new AccessLog(db, clock);
+  const homes = new LiveHomes(directory);
+  const core = new AnomalyCore({
+    clock,
+    homes,
+    log: log.child({ part: 'anomaly' }),
+    ...(options.detectors ? { factories: options.detectors } : {}),
+    sink: (signal) => {
+      alerts.handleSignal(signal).catch((err: unknown) => log.error({ err, type: signal.type }, 'alert signal failed'));
+    },
+  });
+
+  // Stored events reach the detectors in the order they were stored.
+  let pipeline: Promise<void> = Promise.resolve();
+  bus.on('events.stored', (events: StoredEvent[]) => {
+    pipeline = pipeline
+      .then(async () => {
+        await homes.ensure(events.map((e) => e.hubId));
+        for (const e of events) core.process(e);
+      })
+      .catch((err: unknown) => log.error({ err }, 'anomaly pipeline failed'));
+    return pipeline;
+  });
+
+  const services: HearthServices = { config, clock, db, bus, directory, sessions, ingest, broker, core, alerts, audit };
+
+  const app: FastifyInstance = Fastify({
+    // Request lines only at debug level: a console polling every few seconds would drown the log.
+    loggerInstance: log.child({ part: 'http' }, { level: config.logLevel === 'debug' ? 'debug' : 'warn' }) as unknown as FastifyBaseLogger,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(
+    fp(
+      async (a) => {
+        a.decorate('hearth', services);
+      },
+      { name: 'hearth-services' },
+    ),
+  );
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Hearth API', description: 'Home telecare and sensor monitoring', version: '0.1.0' },
+      components: { securitySchemes: { session: { type: 'http', scheme: 'bearer' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(websocket, { options: { maxPayload: 1 << 20 } });
+  await app.register(errorsPlugin);
+  await app.register(authPlugin);
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/api/health',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Liveness, without personal data',
+        tags: ['health'],
+        response: { 200: z.object({ status: z.literal('ok'), time: z.string(), detectorFailures: z.number(), busFailures: z.number() }) },
+      },
+    },
+    async () => ({ status: 'ok' as const, time: new Date(clock.now()).toISOString(), detectorFailures: core.failures, busFailures: bus.failures }),
+  );
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(sessionRoutes);
+  await app.register(alertRoutes);
+  await app.register(hubRoutes);
+  await app.register(streamRoutes);
+  // MQTT over WebSocket for browsers and installers' tools: hubs authenticate in MQTT CONNECT.
+  app.get('/mqtt', { websocket: true, schema: { hide: true } }, (socket, req) => {
+    broker.handleStream(createWebSocketStream(socket), req.raw);
+  });
+  if (fs.existsSync(path.join(DASHBOARD_DIST, 'index.html'))) {
+    await app.register(fastifyStatic, { root: DASHBOARD_DIST, prefix: '/', wildcard: false });
+  }
+
+  let refresh: TimerHandle | undefined;
+  const hearth: Hearth = {
+    app,
+    services,
+    ports: { http: 0, mqtt: 0 },
+    async start() {
+      await homes.reloadAll();
+      const refreshLoop = (): void => {
+        homes.reloadAll().catch((err: unknown) => log.error({ err }, 'home refresh failed'));
+        refresh = clock.setTimeout(refreshLoop, 60_000);
+      };
+      refresh = clock.setTimeout(refreshLoop, 60_000);
+      core.start();
+      hearth.ports.mqtt = await broker.start(config.mqttPort, config.host);
+      await app.listen({ port: config.httpPort, host: config.host });
+      const addr = app.server.address();
+      hearth.ports.http = typeof addr === 'object' && addr ? addr.port : config.httpPort;
+      log.info({ http: hearth.ports.http, mqtt: hearth.ports.mqtt, dataDir: config.dataDir }, 'Hearth server listening');
+    },
+    async stop() {
+      if (refresh) clock.clearTimeout(refresh);
+      core.stop();
+      await broker.stop();
+      await app.close();
+      await ingest.drain();
+      await pipeline;
+      await alerts.drain();
+      await db.destroy();
+    },
+    async settle() {
+      await ingest.drain();
+      await pipeline;
+      await alerts.drain();
+    },
+  };
+  return hearth;
+}

@@ -1,0 +1,334 @@
+import { HUB_ID_PATTERN, SENSOR_TYPES, type SensorType } from '../../../protocol/index.ts';
+import { hashPassword, hashToken, newId, newSecret, tokenMatches, verifyPassword } from '../auth/crypto.ts';
+import type { Db } from '../db/database.ts';
+import type { ResidentTable, UserTable } from '../db/schema.ts';
+import { HearthError } from '../errors.ts';
+import { planWithDefaults, ROLES, type MonitoringPlan, type Role } from './model.ts';
+
+/** A resident as the detectors see them. */
+export interface ResidentInfo {
+  id: string;
+  name: string;
+  timezone: string;
+  plan: MonitoringPlan;
+  away: boolean;
+  coordinatorId: string | null;
+  neighbourhoodId: string;
+}
+
+/** A commissioned (or only seen) sensor: where it is and what it watches. */
+export interface SensorInfo {
+  sensorId: string;
+  type: string;
+  room: string | null;
+  role: string | null;
+  commissioned: boolean;
+}
+
+/** A home: its hub, organisation, residents and sensors. What the anomaly core needs to know. */
+export interface HomeInfo {
+  hubId: string;
+  orgId: string;
+  residents: ResidentInfo[];
+  sensors: Map<string, SensorInfo>;
+}
+
+/** A signed-in user, without secrets. */
+export interface UserInfo {
+  id: string;
+  orgId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  neighbourhoodId: string | null;
+}
+
+function toUser(row: UserTable): UserInfo {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role as Role,
+    neighbourhoodId: row.neighbourhood_id,
+  };
+}
+
+function toResident(row: ResidentTable): ResidentInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    plan: planWithDefaults(JSON.parse(row.plan)),
+    away: row.away === 1,
+    coordinatorId: row.coordinator_id,
+    neighbourhoodId: row.neighbourhood_id,
+  };
+}
+
+function assertTimezone(tz: string): void {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+  } catch {
+    throw new HearthError('HEARTH_ERR_VALIDATION', `unknown time zone "${tz}"`);
+  }
+}
+
+/**
+ * The care organisation's directory: organisations, neighbourhoods, users,
+ * residents, hubs and sensors. Used by the API, the CLI and the demo seed alike.
+ */
+export class Directory {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+  ) {}
+
+  /** Create an organisation. */
+  async addOrganisation(name: string): Promise<{ id: string; name: string }> {
+    const id = newId();
+    await this.db.insertInto('organisations').values({ id, name, created_at: this.now() }).execute();
+    return { id, name };
+  }
+
+  /** Find an organisation by id or exact name. */
+  async findOrganisation(idOrName: string): Promise<{ id: string; name: string } | undefined> {
+    return this.db
+      .selectFrom('organisations')
+      .select(['id', 'name'])
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .executeTakeFirst();
+  }
+
+  /** Create a neighbourhood with its urgent response team's hours. */
+  async addNeighbourhood(input: {
+    orgId: string;
+    name: string;
+    urgentStart?: string;
+    urgentEnd?: string;
+    timezone?: string;
+    outOfHoursRoute?: string;
+  }): Promise<{ id: string; name: string }> {
+    const id = newId();
+    const timezone = input.timezone ?? 'Europe/London';
+    assertTimezone(timezone);
+    await this.db
+      .insertInto('neighbourhoods')
+      .values({
+        id,
+        org_id: input.orgId,
+        name: input.name,
+        urgent_start: input.urgentStart ?? '08:00',
+        urgent_end: input.urgentEnd ?? '20:00',
+        timezone,
+        out_of_hours_route: input.outOfHoursRoute ?? '',
+        created_at: this.now(),
+      })
+      .execute();
+    return { id, name: input.name };
+  }
+
+  /** Find a neighbourhood of an organisation by id or name. */
+  async findNeighbourhood(orgId: string, idOrName: string): Promise<{ id: string; name: string } | undefined> {
+    return this.db
+      .selectFrom('neighbourhoods')
+      .select(['id', 'name'])
+      .where('org_id', '=', orgId)
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .executeTakeFirst();
+  }
+
+  /** Create a user with a role and a password (stored as a scrypt hash). */
+  async addUser(input: {
+    orgId: string;
+    username: string;
+    password: string;
+    role: Role;
+    displayName?: string;
+    neighbourhoodId?: string | null;
+  }): Promise<UserInfo> {
+    if (!ROLES.includes(input.role)) throw new HearthError('HEARTH_ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
+    if (input.password.length < 8) throw new HearthError('HEARTH_ERR_VALIDATION', 'password must be at least 8 characters');
+    const existing = await this.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
+    if (existing) throw new HearthError('HEARTH_ERR_CONFLICT', `username "${input.username}" is taken`);
+    const row: UserTable = {
+      id: newId(),
+      org_id: input.orgId,
+      username: input.username,
+      display_name: input.displayName ?? input.username,
+      role: input.role,
+      neighbourhood_id: input.neighbourhoodId ?? null,
+      password_hash: hashPassword(input.password),
+      disabled: 0,
+      created_at: this.now(),
+    };
+    await this.db.insertInto('users').values(row).execute();
+    return toUser(row);
+  }
+
+  /** Check a username and password; the user, or null. */
+  async checkPassword(username: string, password: string): Promise<UserInfo | null> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    if (!row || row.disabled) {
+      // Spend the same time as a real check, so timing does not reveal which usernames exist.
+      verifyPassword(password, 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+      return null;
+    }
+    return verifyPassword(password, row.password_hash) ? toUser(row) : null;
+  }
+
+  /** A user by id. */
+  async getUser(id: string): Promise<UserInfo | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  }
+
+  /** Find a user of an organisation by id or username. */
+  async findUser(orgId: string, idOrUsername: string): Promise<UserInfo | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where((eb) => eb.or([eb('id', '=', idOrUsername), eb('username', '=', idOrUsername)]))
+      .executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  }
+
+  /**
+   * Commission a hub for an organisation. Returns the secret, once: only its
+   * hash is kept, so a lost secret means issuing a new one.
+   */
+  async addHub(input: { orgId: string; hubId: string; name?: string }): Promise<{ hubId: string; secret: string }> {
+    if (!HUB_ID_PATTERN.test(input.hubId)) {
+      throw new HearthError('HEARTH_ERR_VALIDATION', 'hub id must be 3 to 64 characters of a-z, 0-9 and -');
+    }
+    const existing = await this.db.selectFrom('hubs').select('id').where('id', '=', input.hubId).executeTakeFirst();
+    if (existing) throw new HearthError('HEARTH_ERR_CONFLICT', `hub "${input.hubId}" exists`);
+    const secret = newSecret();
+    await this.db
+      .insertInto('hubs')
+      .values({
+        id: input.hubId,
+        org_id: input.orgId,
+        name: input.name ?? input.hubId,
+        secret_hash: hashToken(secret),
+        created_at: this.now(),
+        status: 'never-seen',
+        status_at: null,
+        last_seen_at: null,
+        last_heartbeat_seq: null,
+        firmware: null,
+        power: null,
+        heartbeat_seconds: 60,
+      })
+      .execute();
+    return { hubId: input.hubId, secret };
+  }
+
+  /** Issue a new secret for a hub (the old one stops working). */
+  async rotateHubSecret(hubId: string): Promise<string> {
+    const secret = newSecret();
+    const r = await this.db.updateTable('hubs').set({ secret_hash: hashToken(secret) }).where('id', '=', hubId).executeTakeFirst();
+    if (!r.numUpdatedRows) throw new HearthError('HEARTH_ERR_NOT_FOUND', `no hub "${hubId}"`);
+    return secret;
+  }
+
+  /** Check a hub's credentials; its organisation id, or null. */
+  async authenticateHub(hubId: string, secret: string): Promise<{ orgId: string } | null> {
+    const row = await this.db.selectFrom('hubs').select(['org_id', 'secret_hash']).where('id', '=', hubId).executeTakeFirst();
+    if (!row || !tokenMatches(secret, row.secret_hash)) return null;
+    return { orgId: row.org_id };
+  }
+
+  /** Set where a sensor is and what it watches (commissioning). */
+  async commissionSensor(input: { hubId: string; sensorId: string; type: SensorType; room?: string; role?: string }): Promise<void> {
+    if (!SENSOR_TYPES.includes(input.type)) throw new HearthError('HEARTH_ERR_VALIDATION', `unknown sensor type "${input.type}"`);
+    await this.db
+      .insertInto('sensors')
+      .values({
+        hub_id: input.hubId,
+        sensor_id: input.sensorId,
+        type: input.type,
+        room: input.room ?? null,
+        role: input.role ?? null,
+        commissioned: 1,
+        first_seen_at: null,
+        last_seen_at: null,
+        battery: null,
+      })
+      .onConflict((oc) =>
+        oc.columns(['hub_id', 'sensor_id']).doUpdateSet({
+          type: input.type,
+          room: input.room ?? null,
+          role: input.role ?? null,
+          commissioned: 1,
+        }),
+      )
+      .execute();
+  }
+
+  /** Create a resident living at a hub's home. */
+  async addResident(input: {
+    orgId: string;
+    neighbourhoodId: string;
+    name: string;
+    hubId?: string | null;
+    timezone?: string;
+    coordinatorId?: string | null;
+    plan?: Partial<MonitoringPlan>;
+    contacts?: unknown[];
+    consent?: Record<string, unknown>;
+  }): Promise<{ id: string; name: string }> {
+    const timezone = input.timezone ?? 'Europe/London';
+    assertTimezone(timezone);
+    planWithDefaults(input.plan ?? {}); // validate now, not when the first event arrives
+    const id = newId();
+    await this.db
+      .insertInto('residents')
+      .values({
+        id,
+        org_id: input.orgId,
+        neighbourhood_id: input.neighbourhoodId,
+        hub_id: input.hubId ?? null,
+        name: input.name,
+        timezone,
+        coordinator_id: input.coordinatorId ?? null,
+        plan: JSON.stringify(input.plan ?? {}),
+        contacts: JSON.stringify(input.contacts ?? []),
+        consent: JSON.stringify(input.consent ?? { monitoring: true, recordedAt: new Date(this.now()).toISOString() }),
+        away: 0,
+        created_at: this.now(),
+      })
+      .execute();
+    return { id, name: input.name };
+  }
+
+  /** Everything the detectors need to know about one home, or undefined for an unknown hub. */
+  async getHome(hubId: string): Promise<HomeInfo | undefined> {
+    const hub = await this.db.selectFrom('hubs').select(['id', 'org_id']).where('id', '=', hubId).executeTakeFirst();
+    if (!hub) return undefined;
+    const residents = await this.db.selectFrom('residents').selectAll().where('hub_id', '=', hubId).orderBy('created_at').execute();
+    const sensors = await this.db.selectFrom('sensors').selectAll().where('hub_id', '=', hubId).execute();
+    return {
+      hubId,
+      orgId: hub.org_id,
+      residents: residents.map(toResident),
+      sensors: new Map(
+        sensors.map((s) => [
+          s.sensor_id,
+          { sensorId: s.sensor_id, type: s.type, room: s.room, role: s.role, commissioned: s.commissioned === 1 },
+        ]),
+      ),
+    };
+  }
+
+  /** Ids of every hub. */
+  async hubIds(): Promise<string[]> {
+    return (await this.db.selectFrom('hubs').select('id').execute()).map((r) => r.id);
+  }
+
+  /** Whether any organisation exists (an empty data folder has none). */
+  async isEmpty(): Promise<boolean> {
+    return !(await this.db.selectFrom('organisations').select('id').limit(1).executeTakeFirst());
+  }
+}

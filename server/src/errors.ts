@@ -1,0 +1,38 @@
+/** One entry of the error catalogue: a stable code, an HTTP status and a message. */
+export interface ErrorEntry {
+  status: number;
+  message: string;
+}
+
+/**
+ * The error catalogue. Every error Hearth reports, over HTTP or in the
+ * rejection log, carries one of these codes (documented in docs/errors.md).
+ */
+export const ERRORS = {
+  HEARTH_ERR_INGEST_JSON: { status: 400, message: 'The MQTT payload is not valid JSON' },
+  HEARTH_ERR_INGEST_SCHEMA: { status: 400, message: 'The event does not match the hub protocol' },
+  HEARTH_ERR_INGEST_BATCH: { status: 400, message: 'The batch envelope is invalid (1 to 500 events)' },
+  HEARTH_ERR_INGEST_TOPIC: { status: 400, message: 'Unknown topic under the hub prefix' },
+  HEARTH_ERR_AUTH_REQUIRED: { status: 401, message: 'Sign in first' },
+  HEARTH_ERR_AUTH_INVALID: { status: 401, message: 'Wrong username or password' },
+  HEARTH_ERR_FORBIDDEN: { status: 403, message: 'Your role or organisation does not allow this' },
+  HEARTH_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
+  HEARTH_ERR_VALIDATION: { status: 400, message: 'The request does not match its schema' },
+  HEARTH_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  HEARTH_ERR_INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, ErrorEntry>;
+
+/** A code of the error catalogue. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error carrying a catalogue code; the API turns it into `{ code, message }`. */
+export class HearthError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? ERRORS[code].message);
+    this.code = code;
+    this.status = ERRORS[code].status;
+  }
+}
