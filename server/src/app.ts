@@ -22,6 +22,7 @@ import { SystemClock, type Clock, type TimerHandle } from './clock.ts';
 import type { HearthConfig } from './config.ts';
 import { openDatabase, type OpenedDb } from './db/database.ts';
 import type { HearthEvents, StoredEvent } from './events.ts';
+import { CoreFeed } from './ingest/core-feed.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { alertRoutes } from './api/alert-routes.ts';
 import { authPlugin } from './api/auth-plugin.ts';
@@ -117,17 +118,9 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
     },
   });
 
-  // Stored events reach the detectors in the order they were stored.
-  let pipeline: Promise<void> = Promise.resolve();
-  bus.on('events.stored', (events: StoredEvent[]) => {
-    pipeline = pipeline
-      .then(async () => {
-        await homes.ensure(events.map((e) => e.hubId));
-        for (const e of events) core.process(e);
-      })
-      .catch((err: unknown) => log.error({ err }, 'anomaly pipeline failed'));
-    return pipeline;
-  });
+  // Stored events reach the detectors in the order they were stored, with a checkpoint for crash recovery.
+  const feed = new CoreFeed(db, core, (ids) => homes.ensure(ids), () => alerts.drain(), () => clock.now(), log.child({ part: 'feed' }));
+  bus.on('events.stored', (events: StoredEvent[]) => feed.handle(events));
 
   const services: HearthServices = { config, clock, db, bus, directory, sessions, ingest, broker, core, alerts, audit };
 
@@ -147,7 +140,14 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   );
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Hearth API', description: 'Home telecare and sensor monitoring', version: '0.1.0' },
+      info: {
+        title: 'Hearth API',
+        version: '0.1.0',
+        // WebSocket routes are not listed as paths by @fastify/swagger, so they are described here.
+        description:
+          'Home telecare and sensor monitoring. Live alert changes: WebSocket GET /api/stream (session cookie or bearer token), ' +
+          'messages {"type":"alert","change","alert"}. Hubs: MQTT over TCP, or over WebSocket at GET /mqtt (docs/protocol.md).',
+      },
       components: { securitySchemes: { session: { type: 'http', scheme: 'bearer' } } },
       security: [{ session: [] }],
     },
@@ -190,6 +190,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
     ports: { http: 0, mqtt: 0 },
     async start() {
       await homes.reloadAll();
+      await feed.recover();
       const refreshLoop = (): void => {
         homes.reloadAll().catch((err: unknown) => log.error({ err }, 'home refresh failed'));
         refresh = clock.setTimeout(refreshLoop, 60_000);
@@ -208,13 +209,13 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       await broker.stop();
       await app.close();
       await ingest.drain();
-      await pipeline;
+      await feed.drain();
       await alerts.drain();
       await db.destroy();
     },
     async settle() {
       await ingest.drain();
-      await pipeline;
+      await feed.drain();
       await alerts.drain();
     },
   };

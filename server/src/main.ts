@@ -1,7 +1,6 @@
 // `npm start`: the whole system on embedded defaults: broker in-process, SQLite
 // under ./data, the console served, and (on an empty data folder) a demo
 // organisation with simulated homes.
-import { startLiveSimulation } from '../../simulators/src/live.ts';
 import { createHearth } from './app.ts';
 import { loadConfig } from './config.ts';
 import { loadDemo, seedDemo } from './demo/seed.ts';
@@ -18,6 +17,8 @@ await hearth.start();
 
 let simulation: { stop(): Promise<void> } | undefined;
 if (demo && config.demo !== 'off') {
+  // Loaded only for the demo: a production server never carries the simulators.
+  const { startLiveSimulation } = await import('../../simulators/src/live.ts');
   simulation = startLiveSimulation({
     mqttUrl: `mqtt://127.0.0.1:${hearth.ports.mqtt}`,
     homes: demo.homes,
