@@ -1,0 +1,99 @@
+// `npm run eval`: generate a labelled cohort of simulated homes, run the live server's detectors
+// over it in virtual time (the replay), score every detector against the labels, and write
+// docs/detection.md. Deterministic for a given seed.
+import fs from 'node:fs';
+import { Command } from 'commander';
+import { homesFromDescriptions, replay, toReplayEvent } from '../../../server/src/replay/replay.ts';
+import { ALERT_TYPES, type AlertType } from '../../../server/src/care/model.ts';
+import { generateCohort, replayLines } from '../generate.ts';
+import { quantile, scoreCohort, type CohortScore } from './score.ts';
+
+const program = new Command()
+  .name('eval')
+  .description('Score the detectors on a simulated, labelled cohort and write docs/detection.md')
+  .option('--homes <n>', 'homes', (v) => Number(v), 50)
+  .option('--days <n>', 'days per home', (v) => Number(v), 60)
+  .option('--seed <n>', 'seed', (v) => Number(v), 1)
+  .option('--incident-rate <p>', 'chance per home-day of an acute incident', (v) => Number(v), 0.05)
+  .option('--out <file>', 'report file (markdown)', 'docs/detection.md')
+  .option('--json <file>', 'also write the figures as JSON');
+
+const fmtDelay = (ms: number): string => {
+  if (Number.isNaN(ms)) return '–';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+};
+
+function report(score: CohortScore, meta: { command: string; homes: number; days: number; seed: number; rate: number; events: number; genMs: number; replayMs: number; labels: number }): string {
+  const rows = [...score.byType.values()].sort((a, b) => Object.keys(ALERT_TYPES).indexOf(a.type) - Object.keys(ALERT_TYPES).indexOf(b.type));
+  const per30 = (n: number) => (score.normalHomeDays ? (n / score.normalHomeDays) * 30 : 0);
+  const t = (type: AlertType) => score.byType.get(type);
+  const allCaught = (type: AlertType) => {
+    const s = t(type);
+    return !s || s.caught === s.incidents;
+  };
+  const within1s = (type: AlertType) => (t(type)?.delays ?? []).every((d) => d <= 1000);
+  const inactivityDelays = [...(t('inactivity')?.delays ?? [])];
+  const medInactivity = quantile(inactivityDelays, 0.5);
+  const falsePer30 = per30(score.falseUrgentHighOnNormalDays);
+  const ok = (b: boolean) => (b ? 'met' : '**not met**');
+  const lines = [
+    '# Detection: how well the detectors do on simulated homes',
+    '',
+    `Produced by \`${meta.command}\` (${new Date().toISOString().slice(0, 10)}): ${meta.homes} homes × ${meta.days} days, seed ${meta.seed}, acute-incident rate ${meta.rate} per home-day; ${meta.events.toLocaleString('en-GB')} events, ${meta.labels} labelled incidents; generation ${(meta.genMs / 1000).toFixed(1)} s, replay ${(meta.replayMs / 1000).toFixed(1)} s.`,
+    '',
+    'The simulated residents and incidents are described in docs/simulators.md, the rules in docs/detection-rules.md. The replay runs the live server\'s detectors (one code path) on a virtual clock. An expected alert is *caught* when the first alert of that type in that home is raised inside the incident\'s window (from 2 min before onset to 6 h after its end); its delay is from the onset. Any other alert is *false* unless an incident in that window expects or allows its type. Normal days are home-days with no incident.',
+    '',
+    '## Targets',
+    '',
+    '| target | figure | |',
+    '|---|---|---|',
+    `| falls and calls all caught within 1 s of the event | fall ${t('fall')?.caught ?? 0}/${t('fall')?.incidents ?? 0}, call ${t('call')?.caught ?? 0}/${t('call')?.incidents ?? 0}; slowest ${fmtDelay(Math.max(0, ...(t('fall')?.delays ?? []), ...(t('call')?.delays ?? [])))} | ${ok(allCaught('fall') && allCaught('call') && within1s('fall') && within1s('call'))} |`,
+    `| long lie, not up, night exit and inactivity incidents all caught | ${(['long-lie', 'not-up', 'night-exit', 'inactivity'] as AlertType[]).map((x) => `${x} ${t(x)?.caught ?? 0}/${t(x)?.incidents ?? 0}`).join(', ')} | ${ok((['long-lie', 'not-up', 'night-exit', 'inactivity'] as AlertType[]).every(allCaught))} |`,
+    `| inactivity and collapse: median delay under 90 min from onset | median ${fmtDelay(medInactivity)} | ${ok(!Number.isNaN(medInactivity) && medInactivity < 90 * 60_000)} |`,
+    `| false urgent or high alerts at most 1 per home per 30 days on normal days | ${score.falseUrgentHighOnNormalDays} in ${score.normalHomeDays} normal home-days = ${falsePer30.toFixed(2)} per home per 30 days | ${ok(falsePer30 <= 1)} |`,
+    '',
+    '## By alert type',
+    '',
+    '| alert | severity | incidents | caught | on time | median delay | p90 delay | false alerts | false on normal days | false per home-day |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (s) =>
+        `| ${s.type} | ${ALERT_TYPES[s.type].severity} | ${s.incidents} | ${s.caught} | ${s.onTime} | ${fmtDelay(quantile(s.delays, 0.5))} | ${fmtDelay(quantile(s.delays, 0.9))} | ${s.falseAlerts} | ${s.falseOnNormalDays} | ${(s.falseOnNormalDays / Math.max(1, score.normalHomeDays)).toFixed(4)} |`,
+    ),
+    '',
+  ];
+  if (score.missed.length) {
+    lines.push('## Missed', '', '| hub | incident | alert | onset |', '|---|---|---|---|');
+    for (const m of score.missed.slice(0, 40)) lines.push(`| ${m.hub} | ${m.incident} | ${m.type} | ${m.onset} |`);
+    if (score.missed.length > 40) lines.push(`| … | ${score.missed.length - 40} more | | |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+program.action((o: { homes: number; days: number; seed: number; incidentRate: number; out: string; json?: string }) => {
+  const command = `npm run eval -- --homes ${o.homes} --days ${o.days} --seed ${o.seed} --incident-rate ${o.incidentRate}`;
+  const t0 = performance.now();
+  const cohort = generateCohort({ homes: o.homes, days: o.days, seed: o.seed, incidentRate: o.incidentRate });
+  const lines = replayLines(cohort.homes);
+  const events = lines.map((l) => toReplayEvent(l));
+  const t1 = performance.now();
+  const result = replay({ homes: homesFromDescriptions(cohort.homes.map((h) => h.home)), events });
+  const t2 = performance.now();
+  const labels = cohort.homes.flatMap((h) => h.labels);
+  const score = scoreCohort({
+    homes: cohort.homes.map((h) => ({ hub: h.home.hub, timezone: h.home.timezone, days: o.days, start: '' })),
+    labels,
+    alerts: result.alerts,
+  });
+  const md = report(score, { command, homes: o.homes, days: o.days, seed: o.seed, rate: o.incidentRate, events: events.length, genMs: t1 - t0, replayMs: t2 - t1, labels: labels.length });
+  fs.writeFileSync(o.out, `${md}\n`);
+  if (o.json) {
+    fs.writeFileSync(o.json, JSON.stringify({ ...score, byType: Object.fromEntries(score.byType) }, null, 2));
+  }
+  process.stdout.write(`${md}\n`);
+});
+
+await program.parseAsync(process.argv);
