@@ -208,5 +208,6 @@ export async function runCli(argv: string[], extensions: CliExtension[] = []): P
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('server/src/cli.ts')) {
-  await runCli(process.argv);
+  const { routingCli } = await import('./cli/routing.ts');
+  await runCli(process.argv, [routingCli]);
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ALERT_STATES, SEVERITIES } from '../care/model.ts';
 import type { AlertTable } from '../db/schema.ts';
+import { CLOCKS } from '../routing/table.ts';
+
+const RESPONSE_STANDARD_MS = CLOCKS.responseBreachMs;
 
 /** An alert as the API, the WebSocket stream and the dashboard see it. */
 export const AlertViewSchema = z.object({
@@ -25,6 +28,27 @@ export const AlertViewSchema = z.object({
   clearedBy: z.string().nullable(),
   closedAt: z.string().nullable(),
   outcome: z.string().nullable(),
+  // Routing (issue 4). Always sent by the server; optional in the type so fixtures written before them still fit.
+  neighbourhoodId: z.string().nullable().optional(),
+  escalatedAt: z.string().nullable().optional(),
+  /** 0: not escalated; 1: every operator on shift; 2: the supervisor route. */
+  escalationLevel: z.number().int().optional(),
+  dispatchedAt: z.string().nullable().optional(),
+  dispatchedBy: z.string().nullable().optional(),
+  dispatchTarget: z
+    .union([
+      z.object({ kind: z.literal('team'), neighbourhoodId: z.string() }),
+      z.object({ kind: z.literal('responder'), userId: z.string() }),
+      z.object({ kind: z.literal('out-of-hours'), route: z.string() }),
+    ])
+    .nullable()
+    .optional(),
+  /** When the two-hour clock runs out (dispatch + 120 min), while it runs or ran. */
+  responseDueAt: z.string().nullable().optional(),
+  onSiteAt: z.string().nullable().optional(),
+  onSiteBy: z.string().nullable().optional(),
+  responseWarningAt: z.string().nullable().optional(),
+  responseBreachedAt: z.string().nullable().optional(),
 });
 /** An alert view. */
 export type AlertView = z.infer<typeof AlertViewSchema>;
@@ -55,6 +79,17 @@ export function toAlertView(row: AlertTable, resident?: { name: string; coordina
     clearedBy: row.cleared_by,
     closedAt: iso(row.closed_at),
     outcome: row.outcome,
+    neighbourhoodId: row.neighbourhood_id,
+    escalatedAt: iso(row.escalated_at),
+    escalationLevel: row.escalation_level,
+    dispatchedAt: iso(row.dispatched_at),
+    dispatchedBy: row.dispatched_by,
+    dispatchTarget: row.dispatch_target ? (JSON.parse(row.dispatch_target) as AlertView['dispatchTarget']) : null,
+    responseDueAt: row.dispatched_at === null ? null : iso(row.dispatched_at + RESPONSE_STANDARD_MS),
+    onSiteAt: iso(row.on_site_at),
+    onSiteBy: row.on_site_by,
+    responseWarningAt: iso(row.response_warning_at),
+    responseBreachedAt: iso(row.response_breached_at),
   };
 }
 

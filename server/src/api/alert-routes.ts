@@ -9,7 +9,7 @@ import { ErrorSchema, authErrors } from './common.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 
-/** Alerts: list, read with history, acknowledge, resolve. */
+/** Alerts: list, read with history, acknowledge, dispatch, on site, resolve, cancel. */
 export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   const { alerts, audit } = app.hearth;
 
@@ -97,6 +97,68 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const { user } = await visible(req.params.id, req);
       return { alert: await alerts.resolve(req.params.id, user, req.body.outcome, req.body.note) };
+    },
+  );
+
+  // Lifecycle (issue 4): dispatch starts the two-hour clock, on site stops it; cancel stands an alert down.
+  app.post(
+    '/api/alerts/:id/dispatch',
+    {
+      config: { roles: ['operator', 'admin'] },
+      schema: {
+        summary: "Dispatch a response: the neighbourhood's urgent response team, one responder, or the out-of-hours route (starts the two-hour clock)",
+        tags: ['alerts'],
+        params: IdParams,
+        body: z.object({
+          to: z.enum(['team', 'responder', 'out-of-hours']),
+          responderId: z.string().min(1).max(64).optional(),
+          note: z.string().max(2000).optional(),
+        }),
+        response: { 200: z.object({ alert: AlertViewSchema }), 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { user } = await visible(req.params.id, req);
+      const { to, responderId, note } = req.body;
+      if (to === 'responder' && !responderId) throw new HearthError('HEARTH_ERR_VALIDATION', 'responderId is required to dispatch to a responder');
+      const request = to === 'responder' ? { to, responderId: responderId! } : { to };
+      return { alert: await alerts.dispatch(req.params.id, user, request, note) };
+    },
+  );
+
+  app.post(
+    '/api/alerts/:id/on-site',
+    {
+      config: { roles: ['responder', 'operator', 'admin'] },
+      schema: {
+        summary: 'The responder is with the resident (stops the two-hour clock)',
+        tags: ['alerts'],
+        params: IdParams,
+        body: z.object({ note: z.string().max(2000).optional() }).default({}),
+        response: { 200: z.object({ alert: AlertViewSchema }), 404: ErrorSchema, 409: ErrorSchema, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { user } = await visible(req.params.id, req);
+      return { alert: await alerts.onSite(req.params.id, user, req.body.note) };
+    },
+  );
+
+  app.post(
+    '/api/alerts/:id/cancel',
+    {
+      config: { roles: ['operator', 'admin'] },
+      schema: {
+        summary: 'Stand an open alert down, with a reason',
+        tags: ['alerts'],
+        params: IdParams,
+        body: z.object({ reason: z.string().min(1).max(2000) }),
+        response: { 200: z.object({ alert: AlertViewSchema }), 404: ErrorSchema, 409: ErrorSchema, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { user } = await visible(req.params.id, req);
+      return { alert: await alerts.cancel(req.params.id, user, req.body.reason) };
     },
   );
 };

@@ -3,7 +3,8 @@ import { hashPassword, hashToken, newId, newSecret, tokenMatches, verifyPassword
 import type { Db } from '../db/database.ts';
 import type { ResidentTable, UserTable } from '../db/schema.ts';
 import { HearthError } from '../errors.ts';
-import { planWithDefaults, ROLES, type MonitoringPlan, type Role } from './model.ts';
+import { z } from 'zod';
+import { MonitoringPlanSchema, planWithDefaults, ROLES, type MonitoringPlan, type Role } from './model.ts';
 
 /** A resident as the detectors see them. */
 export interface ResidentInfo {
@@ -331,4 +332,192 @@ export class Directory {
   async isEmpty(): Promise<boolean> {
     return !(await this.db.selectFrom('organisations').select('id').limit(1).executeTakeFirst());
   }
+
+  // --- Care model (issue 4): neighbourhoods and their teams, users by role, residents' details. ---
+
+  /** Neighbourhoods of an organisation, with their urgent team's hours and coordinators. */
+  async listNeighbourhoods(orgId: string): Promise<NeighbourhoodInfo[]> {
+    const rows = await this.db.selectFrom('neighbourhoods').selectAll().where('org_id', '=', orgId).orderBy('name').execute();
+    const coordinators = await this.db
+      .selectFrom('users')
+      .select(['id', 'neighbourhood_id'])
+      .where('org_id', '=', orgId)
+      .where('role', '=', 'coordinator')
+      .where('disabled', '=', 0)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      urgentStart: r.urgent_start,
+      urgentEnd: r.urgent_end,
+      timezone: r.timezone,
+      outOfHoursRoute: r.out_of_hours_route,
+      coordinatorIds: coordinators.filter((c) => c.neighbourhood_id === r.id).map((c) => c.id),
+    }));
+  }
+
+  /** One neighbourhood of an organisation; another organisation's is "not found". */
+  async getNeighbourhood(orgId: string, id: string): Promise<NeighbourhoodInfo> {
+    const nb = (await this.listNeighbourhoods(orgId)).find((n) => n.id === id);
+    if (!nb) throw new HearthError('HEARTH_ERR_NOT_FOUND', 'no such neighbourhood');
+    return nb;
+  }
+
+  /** Change a neighbourhood's name, urgent team hours, time zone or out-of-hours route. */
+  async updateNeighbourhood(
+    orgId: string,
+    id: string,
+    patch: { name?: string; urgentStart?: string; urgentEnd?: string; timezone?: string; outOfHoursRoute?: string },
+  ): Promise<NeighbourhoodInfo> {
+    await this.getNeighbourhood(orgId, id);
+    for (const t of [patch.urgentStart, patch.urgentEnd]) {
+      if (t !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(t)) throw new HearthError('HEARTH_ERR_VALIDATION', 'time must be HH:MM');
+    }
+    if (patch.timezone !== undefined) assertTimezone(patch.timezone);
+    const set: Partial<Record<'name' | 'urgent_start' | 'urgent_end' | 'timezone' | 'out_of_hours_route', string>> = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.urgentStart !== undefined) set.urgent_start = patch.urgentStart;
+    if (patch.urgentEnd !== undefined) set.urgent_end = patch.urgentEnd;
+    if (patch.timezone !== undefined) set.timezone = patch.timezone;
+    if (patch.outOfHoursRoute !== undefined) set.out_of_hours_route = patch.outOfHoursRoute;
+    if (Object.keys(set).length) await this.db.updateTable('neighbourhoods').set(set).where('id', '=', id).execute();
+    return this.getNeighbourhood(orgId, id);
+  }
+
+  /** Users of an organisation, optionally of one role, enabled ones only. */
+  async usersByRole(orgId: string, role?: Role): Promise<UserInfo[]> {
+    let q = this.db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('disabled', '=', 0);
+    if (role) q = q.where('role', '=', role);
+    return (await q.orderBy('username').execute()).map(toUser);
+  }
+
+  /** Residents of an organisation, optionally of one neighbourhood or coordinator. */
+  async listResidents(orgId: string, filter: { neighbourhoodId?: string; coordinatorId?: string } = {}): Promise<ResidentDetail[]> {
+    let q = this.db.selectFrom('residents').selectAll().where('org_id', '=', orgId);
+    if (filter.neighbourhoodId) q = q.where('neighbourhood_id', '=', filter.neighbourhoodId);
+    if (filter.coordinatorId) q = q.where('coordinator_id', '=', filter.coordinatorId);
+    return (await q.orderBy('name').execute()).map(toResidentDetail);
+  }
+
+  /** One resident with contacts, consent and plan; another organisation's is "not found". */
+  async getResident(orgId: string, id: string): Promise<ResidentDetail> {
+    const row = await this.db.selectFrom('residents').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || row.org_id !== orgId) throw new HearthError('HEARTH_ERR_NOT_FOUND', 'no such resident');
+    return toResidentDetail(row);
+  }
+
+  /** Change plan values (merged over the resident's overrides; the result is validated whole). */
+  async updatePlan(orgId: string, id: string, patch: Record<string, unknown>): Promise<ResidentDetail> {
+    const r = await this.getResident(orgId, id);
+    const overrides = { ...r.planOverrides, ...patch };
+    for (const [k, v] of Object.entries(overrides)) if (v === null) delete overrides[k]; // null restores the default
+    const parsed = MonitoringPlanSchema.safeParse(overrides);
+    if (!parsed.success) throw new HearthError('HEARTH_ERR_VALIDATION', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    await this.db.updateTable('residents').set({ plan: JSON.stringify(overrides) }).where('id', '=', id).execute();
+    return this.getResident(orgId, id);
+  }
+
+  /** Replace a resident's contacts (next of kin, key holder). */
+  async setContacts(orgId: string, id: string, contacts: Contact[]): Promise<ResidentDetail> {
+    await this.getResident(orgId, id);
+    const parsed = z.array(ContactSchema).max(20).safeParse(contacts);
+    if (!parsed.success) throw new HearthError('HEARTH_ERR_VALIDATION', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    await this.db.updateTable('residents').set({ contacts: JSON.stringify(parsed.data) }).where('id', '=', id).execute();
+    return this.getResident(orgId, id);
+  }
+
+  /** Record a resident's consent (who recorded it, and when). */
+  async setConsent(orgId: string, id: string, consent: { monitoring: boolean; shareWithContacts: boolean; note?: string | undefined }, recordedBy: string): Promise<ResidentDetail> {
+    await this.getResident(orgId, id);
+    const record: Consent = { ...consent, recordedAt: new Date(this.now()).toISOString(), recordedBy };
+    await this.db.updateTable('residents').set({ consent: JSON.stringify(record) }).where('id', '=', id).execute();
+    return this.getResident(orgId, id);
+  }
+
+  /** Away mode: the home is empty (holiday, hospital stay); inactivity rules pause, door and fall rules do not. */
+  async setAway(orgId: string, id: string, away: boolean): Promise<ResidentDetail> {
+    await this.getResident(orgId, id);
+    await this.db.updateTable('residents').set({ away: away ? 1 : 0 }).where('id', '=', id).execute();
+    return this.getResident(orgId, id);
+  }
+
+  /** Name a resident's care coordinator (a coordinator of the same organisation). */
+  async setCoordinator(orgId: string, id: string, coordinatorId: string): Promise<ResidentDetail> {
+    await this.getResident(orgId, id);
+    const u = await this.findUser(orgId, coordinatorId);
+    if (!u) throw new HearthError('HEARTH_ERR_NOT_FOUND', 'no such user');
+    if (u.role !== 'coordinator') throw new HearthError('HEARTH_ERR_VALIDATION', 'that user is not a coordinator');
+    await this.db.updateTable('residents').set({ coordinator_id: u.id }).where('id', '=', id).execute();
+    return this.getResident(orgId, id);
+  }
+}
+
+/** A neighbourhood with its urgent response team's hours and its coordinators. */
+export interface NeighbourhoodInfo {
+  id: string;
+  name: string;
+  urgentStart: string;
+  urgentEnd: string;
+  timezone: string;
+  outOfHoursRoute: string;
+  coordinatorIds: string[];
+}
+
+/** A resident's contact: next of kin, key holder or other. */
+export const ContactSchema = z.object({
+  name: z.string().min(1).max(200),
+  relation: z.enum(['next-of-kin', 'key-holder', 'other']),
+  phone: z.string().max(32).optional(),
+  email: z.email().optional(),
+  note: z.string().max(500).optional(),
+});
+/** A contact. */
+export type Contact = z.infer<typeof ContactSchema>;
+
+/** A resident's consent record: to monitoring, and whether contacts are told of alerts. */
+export interface Consent {
+  monitoring: boolean;
+  shareWithContacts: boolean;
+  note?: string | undefined;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+/** A resident as the care API shows them. */
+export interface ResidentDetail {
+  id: string;
+  name: string;
+  neighbourhoodId: string;
+  hubId: string | null;
+  timezone: string;
+  coordinatorId: string | null;
+  away: boolean;
+  contacts: Contact[];
+  consent: Consent;
+  planOverrides: Record<string, unknown>;
+  plan: MonitoringPlan;
+}
+
+function toResidentDetail(row: ResidentTable): ResidentDetail {
+  const consent = JSON.parse(row.consent) as Partial<Consent>;
+  const overrides = JSON.parse(row.plan) as Record<string, unknown>;
+  return {
+    id: row.id,
+    name: row.name,
+    neighbourhoodId: row.neighbourhood_id,
+    hubId: row.hub_id,
+    timezone: row.timezone,
+    coordinatorId: row.coordinator_id,
+    away: row.away === 1,
+    contacts: JSON.parse(row.contacts) as Contact[],
+    consent: {
+      monitoring: consent.monitoring ?? true,
+      shareWithContacts: consent.shareWithContacts ?? false,
+      ...(consent.note ? { note: consent.note } : {}),
+      recordedAt: consent.recordedAt ?? new Date(row.created_at).toISOString(),
+      recordedBy: consent.recordedBy ?? 'unknown',
+    },
+    planOverrides: overrides,
+    plan: planWithDefaults(overrides),
+  };
 }

@@ -43,7 +43,8 @@ export async function openDatabase(file: string): Promise<OpenedDb> {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
-  const migrator = new Migrator({ db, provider: new FolderProvider() });
+  // Capabilities number their migrations independently, so a lower number may land after a higher one.
+  const migrator = new Migrator({ db, provider: new FolderProvider(), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
