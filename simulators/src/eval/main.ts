@@ -43,7 +43,7 @@ function report(score: CohortScore, meta: { command: string; homes: number; days
     '',
     `Produced by \`${meta.command}\` (${new Date().toISOString().slice(0, 10)}): ${meta.homes} homes × ${meta.days} days, seed ${meta.seed}, acute-incident rate ${meta.rate} per home-day; ${meta.events.toLocaleString('en-GB')} events, ${meta.labels} labelled incidents; generation ${(meta.genMs / 1000).toFixed(1)} s, replay ${(meta.replayMs / 1000).toFixed(1)} s.`,
     '',
-    'The simulated residents and incidents are described in docs/simulators.md, the rules in docs/detection-rules.md. The replay runs the live server\'s detectors (one code path) on a virtual clock. An expected alert is *caught* when the first alert of that type in that home is raised inside the incident\'s window (from 2 min before onset to 6 h after its end); its delay is from the onset. Any other alert is *false* unless an incident in that window expects or allows its type. Normal days are home-days with no incident.',
+    'The simulated residents and incidents are described in docs/simulators.md, the rules in docs/detection-rules.md. The replay runs the live server\'s detectors (one code path) on a virtual clock. An expected alert is *caught* when the first alert of that type in that home is raised inside the incident\'s window (from 2 min before onset to 6 h after its end, or 24 h after an open-ended onset, and never before its slowest expected alert was due); alerts after a home's simulated period ended are not scored; its delay is from the onset. Any other alert is *false* unless an incident in that window expects or allows its type. Normal days are home-days with no incident.',
     '',
     '## Targets',
     '',
@@ -84,7 +84,7 @@ program.action((o: { homes: number; days: number; seed: number; incidentRate: nu
   const t2 = performance.now();
   const labels = cohort.homes.flatMap((h) => h.labels);
   const score = scoreCohort({
-    homes: cohort.homes.map((h) => ({ hub: h.home.hub, timezone: h.home.timezone, days: o.days, start: '' })),
+    homes: cohort.homes.map((h) => ({ hub: h.home.hub, timezone: h.home.timezone, days: o.days, start: h.period.start, end: h.period.end })),
     labels,
     alerts: result.alerts,
   });

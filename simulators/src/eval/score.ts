@@ -68,7 +68,8 @@ function localDate(tz: string, t: number): string {
  * unless they expect an urgent or high alert.
  */
 export function scoreCohort(input: {
-  homes: { hub: string; timezone: string; days: number; start: string }[];
+  /** Each home's simulated period (UTC ISO): alerts after its end are about no data, and not scored. */
+  homes: { hub: string; timezone: string; days: number; start: string; end?: string }[];
   labels: Label[];
   alerts: ScoredAlert[];
 }): CohortScore {
@@ -79,7 +80,10 @@ export function scoreCohort(input: {
     return s;
   };
   const alertsByHub = new Map<string, (ScoredAlert & { t: number; used: boolean })[]>();
+  const endOf = new Map(input.homes.filter((h) => h.end).map((h) => [h.hub, Date.parse(h.end!)]));
   for (const a of input.alerts) {
+    const end = endOf.get(a.hub);
+    if (end !== undefined && Date.parse(a.raisedAt) > end) continue;
     const list = alertsByHub.get(a.hub) ?? [];
     list.push({ ...a, t: Date.parse(a.raisedAt), used: false });
     alertsByHub.set(a.hub, list);
@@ -94,7 +98,9 @@ export function scoreCohort(input: {
   for (const l of input.labels) {
     const onset = Date.parse(l.onset);
     const end = l.end ? Date.parse(l.end) : null;
-    const to = end !== null ? Math.max(end, onset) + WINDOW_AFTER_END : onset + WINDOW_OPEN_ENDED;
+    const latestDeadline = Math.max(0, ...Object.values(l.deadlines).map((d) => Date.parse(d!)));
+    // Open until the incident is over and its slowest expected alert was due (a decline takes weeks).
+    const to = Math.max(end !== null ? Math.max(end, onset) + WINDOW_AFTER_END : onset + WINDOW_OPEN_ENDED, latestDeadline + HOUR);
     const from = onset - EARLY_SLACK;
     const w = { from, to, types: new Set<AlertType>([...l.expect, ...l.allow]) };
     windows.set(l.hub, [...(windows.get(l.hub) ?? []), w]);

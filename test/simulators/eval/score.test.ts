@@ -64,3 +64,27 @@ describe('eval scoring', () => {
     expect(Number.isNaN(quantile([], 0.5))).toBe(true);
   });
 });
+
+describe('eval scoring windows', () => {
+  it('keeps a slow incident open until its deadline, and ignores alerts after a home period ended', () => {
+    const decline = label({
+      incident: 'decline',
+      onset: '2026-03-05T00:00:00.000Z',
+      end: null,
+      expect: ['routine-change'],
+      deadlines: { 'routine-change': '2026-03-30T00:00:00.000Z' },
+      allow: [],
+    });
+    const s = scoreCohort({
+      homes: [{ hub: 'hub-0001', timezone: 'Europe/London', days: 30, start: '2026-03-01T00:00:00.000Z', end: '2026-03-31T00:00:00.000Z' }],
+      labels: [decline],
+      alerts: [
+        { type: 'routine-change', hub: 'hub-0001', raisedAt: '2026-03-25T08:00:00.000Z', severity: 'routine' },
+        { type: 'not-up', hub: 'hub-0001', raisedAt: '2026-03-31T09:00:00.000Z', severity: 'high' }, // after the data ended
+      ],
+    });
+    expect(s.byType.get('routine-change')).toMatchObject({ incidents: 1, caught: 1, onTime: 1 });
+    expect(s.byType.get('not-up')).toBeUndefined();
+    expect(s.falseUrgentHighOnNormalDays).toBe(0);
+  });
+});
