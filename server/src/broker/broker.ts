@@ -100,8 +100,9 @@ export class HubBroker {
   async stop(): Promise<void> {
     const aedes = this.aedes;
     this.aedes = undefined;
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // aedes first: it drops the hubs' connections, without which server.close() would wait for ever.
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<boolean> {
