@@ -45,9 +45,9 @@ export async function seedOrg(h: Hearth, name: string, hubId: string): Promise<F
 }
 
 /** A server on free ports in a temporary folder, stopped and removed by close(). */
-export async function startHearth(opts: { clock?: Clock; dataDir?: string } = {}): Promise<{ hearth: Hearth; close: () => Promise<void>; dataDir: string }> {
+export async function startHearth(opts: { clock?: Clock; dataDir?: string; mqttPort?: number } = {}): Promise<{ hearth: Hearth; close: () => Promise<void>; dataDir: string }> {
   const tmp = opts.dataDir ? { dir: opts.dataDir, remove: () => {} } : tempDir();
-  const config = { ...loadConfig({}), httpPort: 0, mqttPort: 0, host: '127.0.0.1', dataDir: tmp.dir, demo: 'off' as const };
+  const config = { ...loadConfig({}), httpPort: 0, mqttPort: opts.mqttPort ?? 0, host: '127.0.0.1', dataDir: tmp.dir, demo: 'off' as const };
   const hearth = await createHearth({ config, logger: pino({ level: process.env.HEARTH_TEST_LOG ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
   await hearth.start();
   return {
