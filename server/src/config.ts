@@ -22,6 +22,16 @@ export interface HearthConfig {
   logLevel: string;
   /** HEARTH_COOKIE_SECURE: mark the session cookie Secure (behind TLS). Default false. */
   cookieSecure: boolean;
+  /** HEARTH_STORE: where the activity history lives, sqlite (embedded) or influx. Default sqlite. */
+  store: 'sqlite' | 'influx';
+  /** HEARTH_INFLUX_URL: InfluxDB's v1-compatible HTTP API. Default http://127.0.0.1:8086. */
+  influxUrl: string;
+  /** HEARTH_INFLUX_DB: the InfluxDB database (bucket). Default hearth. */
+  influxDb: string;
+  /** HEARTH_INFLUX_TOKEN: API token for InfluxDB 2.x/3.x (sent as "Authorization: Token"). Default none. */
+  influxToken: string | undefined;
+  /** HEARTH_RETENTION_DAYS: raw events older than this are deleted once summarised (daily summaries stay). Default 400. */
+  retentionDays: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -30,6 +40,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
   return n;
+}
+
+function storeKind(raw: string | undefined): HearthConfig['store'] {
+  const v = raw ?? 'sqlite';
+  if (v !== 'sqlite' && v !== 'influx') throw new Error(`HEARTH_STORE must be sqlite or influx, got "${v}"`);
+  return v;
 }
 
 /** Read the configuration from an environment (process.env by default). */
@@ -47,5 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HearthConfig {
     lateSeconds: int(env, 'HEARTH_LATE_SECONDS', 120),
     logLevel: env.HEARTH_LOG_LEVEL ?? 'info',
     cookieSecure: env.HEARTH_COOKIE_SECURE === 'true',
+    store: storeKind(env.HEARTH_STORE),
+    influxUrl: env.HEARTH_INFLUX_URL ?? 'http://127.0.0.1:8086',
+    influxDb: env.HEARTH_INFLUX_DB ?? 'hearth',
+    influxToken: env.HEARTH_INFLUX_TOKEN || undefined,
+    retentionDays: int(env, 'HEARTH_RETENTION_DAYS', 400),
   };
 }
