@@ -30,9 +30,10 @@ try {
 }
 if (opts.dataDir) config.dataDir = opts.dataDir;
 
-const gateway = new Gateway({ config, clock: new SystemClock(), log, walkTest: opts.walkTest });
+// keepAlive: with the server unreachable, the retry timers are all the gateway has to do.
+const gateway = new Gateway({ config, clock: new SystemClock({ keepAlive: true }), log, walkTest: opts.walkTest });
 // Signal handlers before start(): a stop asked for during start waits for it, then says goodbye.
-const started = gateway.start();
+let started: Promise<void> = Promise.resolve();
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
@@ -47,5 +48,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
       );
   });
 }
+started = gateway.start();
 await started;
 log.info({ hubId: config.hubId, server: config.server.url, dataDir: config.dataDir, queued: gateway.outbox.size() }, 'gateway started');

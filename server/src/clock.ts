@@ -21,6 +21,13 @@ export class SystemClock implements Clock {
   private next = 1;
   private readonly timers = new Map<number, NodeJS.Timeout>();
 
+  /**
+   * @param options.keepAlive whether pending timers keep the process running. Off by default: the
+   * server is kept alive by its listeners, and tests must not be. A process whose only work is
+   * timers (the gateway retrying a dead link) needs it on, or it would simply exit.
+   */
+  constructor(private readonly options: { keepAlive?: boolean } = {}) {}
+
   now(): number {
     return Date.now();
   }
@@ -40,7 +47,7 @@ export class SystemClock implements Clock {
         },
         Math.max(0, Math.min(left, max)),
       );
-      t.unref?.();
+      if (!this.options.keepAlive) t.unref?.();
       this.timers.set(id, t);
     };
     arm();

@@ -44,6 +44,9 @@ describe('npm run gateway (gateway/src/main.ts)', () => {
       await until(() => /pendant\s+call\s+"pressed"/.test(out), { realMs: 15_000, what: `walk-test output (${out})` });
       expect(out).toMatch(/walk test: hub hub-0042/);
       expect(out).toMatch(/front-door\s+door\s+"open"/);
+      // With the server unreachable the gateway keeps running (retrying), it does not just exit.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect({ code: proc.exitCode, signal: proc.signalCode }).toEqual({ code: null, signal: null });
     } finally {
       const done = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
