@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { HomeInfo } from '../care/directory.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { StoredEvent } from '../events.ts';
-import type { AlertSignal, CoreEvent, Detector, DetectorContext, DetectorFactory } from './detector.ts';
+import type { AlertSignal, CoreEvent, Detector, DetectorContext, DetectorFactory, HubSignal } from './detector.ts';
 import { DEFAULT_DETECTORS } from './detectors/index.ts';
 
 /** Where the core finds a home; synchronous, so replay runs at full speed. */
@@ -13,6 +13,63 @@ export interface HomeSource {
 interface HomeState {
   detectors: Detector[];
   ctx: DetectorContext;
+  /** Earliest time any detector needs a tick. */
+  due: number;
+  /** The due time this home is queued under in the wake heap (Infinity: not queued). */
+  queued: number;
+}
+
+/** A min-heap of homes by wake time; stale entries are skipped when popped. */
+class WakeHeap {
+  private readonly dues: number[] = [];
+  private readonly states: HomeState[] = [];
+
+  get size(): number {
+    return this.dues.length;
+  }
+
+  peek(): number {
+    return this.dues.length ? this.dues[0]! : Infinity;
+  }
+
+  push(due: number, state: HomeState): void {
+    let i = this.dues.length;
+    this.dues.push(due);
+    this.states.push(state);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.dues[p]! <= due) break;
+      this.dues[i] = this.dues[p]!;
+      this.states[i] = this.states[p]!;
+      i = p;
+    }
+    this.dues[i] = due;
+    this.states[i] = state;
+  }
+
+  pop(): { due: number; state: HomeState } {
+    const due = this.dues[0]!;
+    const state = this.states[0]!;
+    const lastDue = this.dues.pop()!;
+    const lastState = this.states.pop()!;
+    const n = this.dues.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && this.dues[r]! < this.dues[l]! ? r : l;
+        if (this.dues[c]! >= lastDue) break;
+        this.dues[i] = this.dues[c]!;
+        this.states[i] = this.states[c]!;
+        i = c;
+      }
+      this.dues[i] = lastDue;
+      this.states[i] = lastState;
+    }
+    return { due, state };
+  }
 }
 
 /** Options of the anomaly core. */
@@ -34,6 +91,7 @@ export interface AnomalyCoreOptions {
  */
 export class AnomalyCore {
   private readonly homes = new Map<string, HomeState>();
+  private readonly wake = new WakeHeap();
   private readonly factories: DetectorFactory[];
   private readonly tickMs: number;
   private timer: TimerHandle | undefined;
@@ -64,10 +122,30 @@ export class AnomalyCore {
 
   /** Feed one stored event to its home's detectors. Unknown hubs are ignored (and counted by ingest). */
   process(event: StoredEvent): void {
-    const state = this.stateOf(event.hubId);
+    // One fixed shape for every event keeps the detectors' property reads monomorphic (replay speed).
+    this.processCore({
+      hubId: event.hubId,
+      id: event.id,
+      ts: event.ts,
+      receivedAt: event.receivedAt,
+      sensor: event.sensor,
+      type: event.type,
+      value: event.value,
+      battery: event.battery,
+      late: event.late,
+      sensorInfo: undefined,
+    });
+  }
+
+  /**
+   * Feed an event the caller owns (replay): its `sensorInfo` is filled in here, in
+   * place, so nothing is allocated per event.
+   */
+  processCore(core: CoreEvent): void {
+    const state = this.stateOf(core.hubId);
     if (!state) return;
     this.processed++;
-    const core: CoreEvent = { ...event, sensorInfo: state.ctx.home.sensors.get(event.sensor) };
+    core.sensorInfo = state.ctx.home.sensors.get(core.sensor);
     for (const d of state.detectors) {
       try {
         d.onEvent(core, state.ctx);
@@ -75,26 +153,107 @@ export class AnomalyCore {
         this.fail(d, err);
       }
     }
+    this.reschedule(state);
   }
 
-  /** Give every home's detectors a clock tick now. */
-  tick(): void {
-    const now = this.options.clock.now();
-    for (const state of this.homes.values()) {
-      for (const d of state.detectors) {
-        if (!d.onTick) continue;
-        try {
-          d.onTick(now, state.ctx);
-        } catch (err) {
-          this.fail(d, err);
-        }
+  /** A hub's heartbeat, status (or last will) or broker connection, for its home's detectors. */
+  hubSignal(signal: HubSignal): void {
+    const state = this.stateOf(signal.hubId);
+    if (!state) return;
+    for (const d of state.detectors) {
+      if (!d.onHub) continue;
+      try {
+        d.onHub(signal, state.ctx);
+      } catch (err) {
+        this.fail(d, err);
       }
     }
+    this.reschedule(state);
+  }
+
+  /** A hub's heartbeat. */
+  hubHeartbeat(hubId: string, seq: number, at: number): void {
+    this.hubSignal({ kind: 'heartbeat', hubId, seq, at });
+  }
+
+  /** A hub's status message (its last will arrives as offline). */
+  hubStatus(hubId: string, online: boolean, at: number, power?: 'mains' | 'battery'): void {
+    this.hubSignal({ kind: 'status', hubId, online, at, power });
+  }
+
+  /** A hub connected to or left the broker. */
+  hubConnection(hubId: string, connected: boolean, at: number): void {
+    this.hubSignal({ kind: 'connection', hubId, connected, at });
+  }
+
+  /** Give the detectors of every home with something due a clock tick now. */
+  tick(): void {
+    const now = this.options.clock.now();
+    while (this.wake.peek() <= now) {
+      const { due, state } = this.wake.pop();
+      if (due !== state.queued) continue; // superseded entry
+      state.queued = Infinity;
+      this.tickHome(state, now);
+    }
+  }
+
+  /** The earliest time a home's detectors need a tick (Infinity: none). Replay ticks only then. */
+  nextDue(): number {
+    return this.wake.peek();
+  }
+
+  /** The tick period (ms). */
+  get tickPeriod(): number {
+    return this.tickMs;
+  }
+
+  /** Number of homes with detector state. */
+  get homeCount(): number {
+    return this.homes.size;
   }
 
   /** Forget a home's detector state (e.g. the hub was decommissioned). */
   forget(hubId: string): void {
+    const state = this.homes.get(hubId);
+    if (state) state.queued = NaN; // its heap entries become stale
     this.homes.delete(hubId);
+  }
+
+  private tickHome(state: HomeState, now: number): void {
+    for (const d of state.detectors) {
+      if (!d.onTick) continue;
+      try {
+        d.onTick(now, state.ctx);
+      } catch (err) {
+        this.fail(d, err);
+      }
+    }
+    this.reschedule(state, now);
+  }
+
+  private reschedule(state: HomeState, tickedAt?: number): void {
+    let due = Infinity;
+    for (const d of state.detectors) {
+      if (d.due) {
+        let t: number;
+        try {
+          t = d.due();
+        } catch (err) {
+          this.fail(d, err);
+          continue;
+        }
+        if (t < due) due = t;
+      } else if (d.onTick) {
+        due = -Infinity; // no due(): ticked every tick
+      }
+    }
+    // A detector that is still due right after its tick would spin: wait for the next tick instead.
+    if (tickedAt !== undefined && due <= tickedAt) due = tickedAt + 1;
+    state.due = due;
+    if (due < state.queued) {
+      state.queued = due;
+      this.wake.push(due, state);
+    }
   }
 
   private stateOf(hubId: string): HomeState | undefined {
@@ -110,7 +269,7 @@ export class AnomalyCore {
       now: () => clock.now(),
       emit: sink,
     };
-    const state: HomeState = { detectors: this.factories.map((f) => f(ctx.home)), ctx };
+    const state: HomeState = { detectors: this.factories.map((f) => f(ctx.home)), ctx, due: Infinity, queued: Infinity };
     this.homes.set(hubId, state);
     return state;
   }

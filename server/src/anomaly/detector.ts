@@ -53,6 +53,12 @@ export interface DetectorContext {
   emit(signal: AlertSignal): void;
 }
 
+/** A sign of (or of no) life from a hub itself: heartbeat, retained status or last will, broker connection. */
+export type HubSignal =
+  | { kind: 'heartbeat'; hubId: string; at: number; seq: number }
+  | { kind: 'status'; hubId: string; at: number; online: boolean; power?: 'mains' | 'battery' | undefined }
+  | { kind: 'connection'; hubId: string; at: number; connected: boolean };
+
 /**
  * One detector for one home, with its own state. It is fed every event of its
  * home in arrival order, and clock ticks; it never reads the wall clock.
@@ -61,6 +67,14 @@ export interface Detector {
   readonly name: string;
   onEvent(event: CoreEvent, ctx: DetectorContext): void;
   onTick?(now: number, ctx: DetectorContext): void;
+  /** Hub heartbeats, statuses and connections of its home. */
+  onHub?(signal: HubSignal, ctx: DetectorContext): void;
+  /**
+   * The earliest clock time at which onTick has something to decide (Infinity:
+   * nothing pending). Lets the core skip quiet homes; without it, a detector
+   * with onTick is ticked on every tick.
+   */
+  due?(): number;
 }
 
 /** Makes a fresh detector for a home. */
