@@ -30,6 +30,11 @@ import { errorsPlugin } from './api/errors-plugin.ts';
 import { hubRoutes } from './api/hub-routes.ts';
 import { sessionRoutes } from './api/session-routes.ts';
 import { streamRoutes } from './api/stream.ts';
+import { careRoutes } from './api/care-routes.ts';
+import { reportRoutes } from './api/report-routes.ts';
+import { createRouting } from './routing/routing.ts';
+import { trendRoutes } from './api/trend-routes.ts';
+import { createHistory, type History } from './store/history.ts';
 import type { HearthServices } from './services.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -56,6 +61,8 @@ export interface Hearth {
   stop(): Promise<void>;
   /** Wait until every event and signal handed in so far has been stored and acted on (tests). */
   settle(): Promise<void>;
+  /** Activity history: event store, trends, scheduled jobs. */
+  history: History;
 }
 
 /**
@@ -106,7 +113,10 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const ingest = new Ingest(db, bus, clock, log.child({ part: 'ingest' }), { lateSeconds: config.lateSeconds });
   const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }));
   const alerts = new AlertService(db, bus, clock, log.child({ part: 'alerts' }));
+  // Alert routing: lifecycle clocks (persisted deadlines), routing table, outbound notifications, service reports.
+  const routing = createRouting({ db, clock, alerts, log: log.child({ part: 'routing' }) });
   const audit = new AccessLog(db, clock);
+  const history = await createHistory({ config, db, bus, directory, clock, log });
   const homes = new LiveHomes(directory);
   const core = new AnomalyCore({
     clock,
@@ -121,12 +131,22 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   // Stored events reach the detectors in the order they were stored, with a checkpoint for crash recovery.
   const feed = new CoreFeed(db, core, (ids) => homes.ensure(ids), () => alerts.drain(), () => clock.now(), log.child({ part: 'feed' }));
   bus.on('events.stored', (events: StoredEvent[]) => feed.handle(events));
+  // Hub heartbeats, statuses (the last will among them) and connections feed the technical rules.
+  const toCore = (hubId: string, fn: () => void): Promise<void> =>
+    homes.ensure([hubId]).then(fn).catch((err: unknown) => log.error({ err }, 'hub signal failed'));
+  bus.on('hub.heartbeat', (h) => toCore(h.hubId, () => core.hubHeartbeat(h.hubId, h.seq, h.at)));
+  bus.on('hub.status', (s) => toCore(s.hubId, () => core.hubStatus(s.hubId, s.status.state === 'online', s.at, s.status.power)));
+  bus.on('hub.connection', (c) => toCore(c.hubId, () => core.hubConnection(c.hubId, c.connected, c.at)));
 
   const services: HearthServices = { config, clock, db, bus, directory, sessions, ingest, broker, core, alerts, audit };
 
   const app: FastifyInstance = Fastify({
     // Request lines only at debug level: a console polling every few seconds would drown the log.
-    loggerInstance: log.child({ part: 'http' }, { level: config.logLevel === 'debug' ? 'debug' : 'warn' }) as unknown as FastifyBaseLogger,
+    loggerInstance: log.child(
+      { part: 'http' },
+      // Never more verbose than the parent (tests pass a silent logger), and at least warn unless debugging.
+      { level: log.levelVal <= 20 ? log.level : log.levelVal >= 40 ? log.level : 'warn' },
+    ) as unknown as FastifyBaseLogger,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -175,6 +195,9 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(alertRoutes);
   await app.register(hubRoutes);
   await app.register(streamRoutes);
+  await app.register(careRoutes, { routing });
+  await app.register(reportRoutes, { routing });
+  await app.register(trendRoutes, { trends: history.trends });
   // MQTT over WebSocket for browsers and installers' tools: hubs authenticate in MQTT CONNECT.
   app.get('/mqtt', { websocket: true, schema: { hide: true } }, (socket, req) => {
     broker.handleStream(createWebSocketStream(socket), req.raw);
@@ -188,6 +211,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
     app,
     services,
     ports: { http: 0, mqtt: 0 },
+    history,
     async start() {
       await homes.reloadAll();
       await feed.recover();
@@ -197,6 +221,8 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       };
       refresh = clock.setTimeout(refreshLoop, 60_000);
       core.start();
+      await routing.start();
+      history.start();
       hearth.ports.mqtt = await broker.start(config.mqttPort, config.host);
       await app.listen({ port: config.httpPort, host: config.host });
       const addr = app.server.address();
@@ -211,12 +237,16 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       await ingest.drain();
       await feed.drain();
       await alerts.drain();
+      await history.stop();
+      await routing.stop();
       await db.destroy();
     },
     async settle() {
       await ingest.drain();
       await feed.drain();
       await alerts.drain();
+      await history.settle();
+      await routing.settle();
     },
   };
   return hearth;

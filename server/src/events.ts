@@ -14,6 +14,8 @@ export interface StoredEvent {
   value: unknown;
   battery: number | null;
   late: boolean;
+  /** Arrival sequence number in the store (live ingest only). */
+  seq?: number;
 }
 
 /** The typed event map of the server's bus. */

@@ -105,6 +105,8 @@ export interface EventTable {
   value: string;
   battery: number | null;
   late: number;
+  /** Arrival order, assigned by ingest (0007); 0 for events written by other paths. */
+  seq: Generated<number>;
 }
 
 /** A message or event set aside because it broke the protocol. */
@@ -144,6 +146,18 @@ export interface AlertTable {
   cleared_by: string | null;
   closed_at: number | null;
   outcome: string | null;
+  /** Routing (0004): the resident's neighbourhood when raised, the response lifecycle and its clocks. */
+  neighbourhood_id: string | null;
+  dispatched_at: number | null;
+  dispatched_by: string | null;
+  /** JSON: `{ "kind": "team", "neighbourhoodId" }` or `{ "kind": "responder", "userId" }`. */
+  dispatch_target: string | null;
+  on_site_at: number | null;
+  on_site_by: string | null;
+  escalated_at: number | null;
+  escalation_level: number;
+  response_warning_at: number | null;
+  response_breached_at: number | null;
 }
 
 /** Append-only audit trail of alert transitions (who, when, what). */
@@ -166,6 +180,13 @@ export interface AccessLogTable {
   subject: string;
 }
 
+/** A named value kept between runs, e.g. the anomaly core's checkpoint. */
+export interface CheckpointTable {
+  name: string;
+  value: number;
+  updated_at: number;
+}
+
 /** The whole relational schema, for kysely. */
 export interface Database {
   organisations: OrganisationTable;
@@ -180,4 +201,141 @@ export interface Database {
   alerts: AlertTable;
   alert_log: AlertLogTable;
   access_log: AccessLogTable;
+  daily_summaries: DailySummaryTable;
+  job_runs: JobRunTable;
+  hub_presence: HubPresenceTable;
+  store_outbox: StoreOutboxTable;
+  store_state: StoreStateTable;
+  service_reports: ServiceReportTable;
+  deadlines: DeadlineTable;
+  channels: ChannelTable;
+  routing_rules: RoutingRuleTable;
+  notifications: NotificationTable;
+  notification_attempts: NotificationAttemptTable;
+  checkpoints: CheckpointTable;
+}
+
+/** A persisted alert deadline (0004): fires once, on time or at start if it passed while down. */
+export interface DeadlineTable {
+  id: Generated<number>;
+  alert_id: string;
+  kind: string;
+  due_at: number;
+  created_at: number;
+  fired_at: number | null;
+  cancelled_at: number | null;
+}
+
+/** An outbound channel (0004) of a team, route, user or resident: webhook, e-mail or SMS. */
+export interface ChannelTable {
+  id: string;
+  org_id: string;
+  /** team (neighbourhood id), route (route name), user (user id) or resident (resident id). */
+  owner_type: string;
+  owner_id: string;
+  kind: string;
+  name: string;
+  /** JSON: the channel's settings, secrets included (never returned by the API). */
+  config: string;
+  enabled: number;
+  created_at: number;
+}
+
+/** A per-neighbourhood override of the default routing table (0004). */
+export interface RoutingRuleTable {
+  id: string;
+  org_id: string;
+  neighbourhood_id: string;
+  match_type: string | null;
+  match_severity: string | null;
+  /** in-hours, out-of-hours or any. */
+  period: string;
+  /** JSON: route targets. */
+  targets: string;
+  created_at: number;
+}
+
+/** One notification to send (0004): the job, retried with backoff until delivered or given up. */
+export interface NotificationTable {
+  /** Also the idempotency key sent with every attempt. */
+  id: string;
+  alert_id: string;
+  channel_id: string;
+  kind: string;
+  /** Where it goes, without secrets (URL, address, number). */
+  target: string;
+  change: string;
+  payload: string;
+  /** pending, delivered or failed. */
+  state: string;
+  attempts: number;
+  next_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Every delivery attempt and its result (0004); append-only. */
+export interface NotificationAttemptTable {
+  id: Generated<number>;
+  notification_id: string;
+  alert_id: string;
+  channel: string;
+  target: string;
+  attempt: number;
+  at: number;
+  status: string;
+  response: string | null;
+  error: string | null;
+}
+
+// Activity history (migration 0006-store).
+
+/** A resident's summary of one local day (JSON), kept after raw events expire. */
+export interface DailySummaryTable {
+  resident_id: string;
+  /** Local date, YYYY-MM-DD, in the resident's time zone. */
+  day: string;
+  hub_id: string;
+  data: string;
+  computed_at: number;
+}
+
+/** A completed period of a scheduled job (what makes jobs idempotent). */
+export interface JobRunTable {
+  job: string;
+  key: string;
+  period: string;
+  done_at: number;
+  detail: string;
+}
+
+/** When a hub was heard from: bit i of slots is the i-th five-minute slot of the hour. */
+export interface HubPresenceTable {
+  hub_id: string;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  slots: number;
+}
+
+/** An event stored but not yet forwarded to InfluxDB. */
+export interface StoreOutboxTable {
+  seq: Generated<number>;
+  hub_id: string;
+  event_id: string;
+}
+
+/** Small persisted settings of the event store (e.g. whether the outbox was backfilled). */
+export interface StoreStateTable {
+  key: string;
+  value: string;
+}
+
+/** A neighbourhood's monthly service report (JSON), kept when the month closed. */
+export interface ServiceReportTable {
+  neighbourhood_id: string;
+  org_id: string;
+  /** YYYY-MM, local to the neighbourhood. */
+  month: string;
+  data: string;
+  created_at: number;
 }

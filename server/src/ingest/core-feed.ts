@@ -10,8 +10,9 @@ const CHECKPOINT = 'anomaly-core';
  * Feeds stored events to the anomaly core in the order they were stored, and
  * remembers how far it got. An event is stored (and acknowledged to its hub)
  * before the detectors see it, so a crash in between would drop its alert; on
- * start, `recover()` hands the core every event received since the last
- * checkpoint, so an acknowledged fall still raises its alert after a restart.
+ * start, `recover()` hands the core every event stored after the last
+ * checkpoint (an arrival sequence number), so an acknowledged fall still
+ * raises its alert after a restart, and nothing already fed is fed again.
  */
 export class CoreFeed {
   private pipeline: Promise<void> = Promise.resolve();
@@ -39,17 +40,16 @@ export class CoreFeed {
     return this.pipeline;
   }
 
-  /** Re-feed events received since the last checkpoint (after a crash); returns how many. */
+  /** Re-feed events stored after the last checkpoint (after a crash); returns how many. */
   async recover(): Promise<number> {
     const cp = await this.db.selectFrom('checkpoints').select('value').where('name', '=', CHECKPOINT).executeTakeFirst();
     if (!cp) {
-      // First start: nothing was ever fed, and history is not alerted on.
-      await this.save(this.now());
+      // First start on this store: history from before it is not alerted on.
+      const max = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+      await this.save(Number(max?.m ?? 0));
       return 0;
     }
-    // ">=": an event received in the checkpoint's own millisecond may not have been fed; at worst it
-    // is fed twice, which the alert service takes as a repeat of the open alert, never a second alert.
-    const rows = await this.db.selectFrom('events').selectAll().where('received_at', '>=', cp.value).orderBy('received_at').orderBy('ts').execute();
+    const rows = await this.db.selectFrom('events').selectAll().where('seq', '>', cp.value).orderBy('seq').execute();
     if (!rows.length) return 0;
     const events: StoredEvent[] = rows.map((r) => ({
       hubId: r.hub_id,
@@ -61,8 +61,9 @@ export class CoreFeed {
       value: JSON.parse(r.value) as unknown,
       battery: r.battery,
       late: r.late === 1,
+      seq: r.seq,
     }));
-    this.log.warn({ events: events.length, since: new Date(cp.value).toISOString() }, 'feeding events stored before an unclean stop to the detectors');
+    this.log.warn({ events: events.length, afterSeq: cp.value }, 'feeding events stored before an unclean stop to the detectors');
     await this.handle(events);
     return events.length;
   }
@@ -72,7 +73,7 @@ export class CoreFeed {
     let last = 0;
     for (const e of events) {
       this.core.process(e);
-      if (e.receivedAt > last) last = e.receivedAt;
+      if (e.seq !== undefined && e.seq > last) last = e.seq;
     }
     await this.alertsDurable();
     if (last) await this.save(last);

@@ -67,6 +67,8 @@ export class Ingest {
   private chain: Promise<void> = Promise.resolve();
   private readonly counters = new Map<string, HubCounters>();
   private readonly lateMs: number;
+  /** The next arrival sequence number; read from the store before the first write. */
+  private nextSeq: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -195,13 +197,19 @@ export class Ingest {
       return { hubId, event, receivedAt, ts, late: receivedAt - ts > this.lateMs };
     });
     return this.db.transaction().execute(async (trx) => {
-      const inserted = new Set<string>();
+      if (this.nextSeq === undefined) {
+        const max = await trx.selectFrom('events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+        this.nextSeq = Number(max?.m ?? 0) + 1;
+      }
+      const firstSeq = this.nextSeq;
+      const inserted = new Map<string, number>();
       for (let i = 0; i < candidates.length; i += ROWS_PER_INSERT) {
         const chunk = candidates.slice(i, i + ROWS_PER_INSERT);
         const rows = await trx
           .insertInto('events')
           .values(
-            chunk.map((c) => ({
+            chunk.map((c, j) => ({
+              seq: firstSeq + i + j,
               hub_id: c.hubId,
               event_id: c.event.id,
               ts: c.ts,
@@ -214,9 +222,9 @@ export class Ingest {
             })),
           )
           .onConflict((oc) => oc.doNothing())
-          .returning(['hub_id', 'event_id'])
+          .returning(['hub_id', 'event_id', 'seq'])
           .execute();
-        for (const r of rows) inserted.add(`${r.hub_id}\u0000${r.event_id}`);
+        for (const r of rows) inserted.set(`${r.hub_id}\u0000${r.event_id}`, r.seq);
       }
       if (work.rejections.length) {
         await trx
@@ -266,14 +274,19 @@ export class Ingest {
       const stored: StoredEvent[] = [];
       for (const c of candidates) {
         const counter = this.counter(c.hubId);
-        if (!inserted.delete(`${c.hubId}\u0000${c.event.id}`)) {
+        const key = `${c.hubId}\u0000${c.event.id}`;
+        const seq = inserted.get(key);
+        if (seq === undefined) {
           counter.duplicates++;
           continue;
         }
+        inserted.delete(key);
         counter.accepted++;
         if (c.late) counter.late++;
-        stored.push({ hubId: c.hubId, id: c.event.id, ts: c.ts, receivedAt: c.receivedAt, sensor: c.event.sensor, type: c.event.type, value: c.event.value, battery: c.event.battery ?? null, late: c.late });
+        stored.push({ hubId: c.hubId, id: c.event.id, ts: c.ts, receivedAt: c.receivedAt, sensor: c.event.sensor, type: c.event.type, value: c.event.value, battery: c.event.battery ?? null, late: c.late, seq });
       }
+      // Sequence numbers of duplicates are skipped, not reused: gaps are harmless, order is what matters.
+      this.nextSeq = firstSeq + candidates.length;
       return stored;
     });
   }

@@ -19,7 +19,7 @@ describe('events stored but not yet seen by the detectors when the server died',
     clock.advance(5_000);
     await raw.db
       .insertInto('events')
-      .values({ hub_id: fx.hub.hubId, event_id: 'unfed-fall', ts: clock.now() - 1000, received_at: clock.now(), sensor: 'hall-fall', type: 'fall', value: 'true', battery: null, late: 0 })
+      .values({ seq: 1, hub_id: fx.hub.hubId, event_id: 'unfed-fall', ts: clock.now() - 1000, received_at: clock.now(), sensor: 'hall-fall', type: 'fall', value: 'true', battery: null, late: 0 })
       .execute();
     await raw.db.destroy();
 
@@ -37,6 +37,9 @@ describe('events stored but not yet seen by the detectors when the server died',
     await third.hearth.settle();
     const again = await third.hearth.services.db.selectFrom('alerts').selectAll().execute();
     expect(again).toHaveLength(1);
+    expect(again[0]!.repeat_count).toBe(0);
+    const log = await third.hearth.services.db.selectFrom('alert_log').select('action').execute();
+    expect(log.map((r) => r.action)).not.toContain('repeated');
     await third.hearth.stop();
   });
 });
