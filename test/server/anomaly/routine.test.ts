@@ -92,6 +92,27 @@ describe('not up', () => {
     expect(r.of('not-up', 'clear')).toHaveLength(1);
   });
 
+  it('does not call a resident "not up" for a morning it never watched (watching began after the deadline)', () => {
+    // The server (or a new home) starts at 15:00; the resident is about, as the first event shows.
+    const r = rig('2026-01-12T15:00:00Z');
+    r.ev('kitchen-pir', true, '2026-01-12T15:00:05Z');
+    r.to('2026-01-12T22:00:00Z');
+    expect(r.of('not-up')).toHaveLength(0);
+    // Watching began at 11:00 with only the hub's heartbeat and no sign of anyone up:
+    // "not up" is raised after a margin of watching (2 h), not at once.
+    const q = rig('2026-01-12T11:00:00Z');
+    const beatUntil = (iso: string) => {
+      for (let seq = 1; q.clock.now() < Date.parse(iso); seq++) {
+        q.core.hubHeartbeat(q.home.hubId, seq, q.clock.now());
+        q.clock.advance(60_000);
+      }
+    };
+    beatUntil('2026-01-12T12:59:00Z');
+    expect(q.of('not-up')).toHaveLength(0);
+    beatUntil('2026-01-12T13:01:00Z');
+    expect(q.of('not-up', 'raise')).toHaveLength(1);
+  });
+
   it('uses the learned rising time (median of recent mornings)', () => {
     const r = rig('2026-01-01T00:00:00Z');
     for (let d = 1; d <= 6; d++) r.day(`2026-01-0${d}`, { rise: '06:30' });

@@ -269,7 +269,11 @@ export function routineDetector(home: HomeInfo): Detector {
 
   const ensureDay = (ctx: DetectorContext, t: number): void => {
     if (Number.isNaN(day)) {
-      setDay(zone.localDay(t), planOf(ctx));
+      const p = planOf(ctx);
+      setDay(zone.localDay(t), p);
+      // Watching began after this morning's night end (a server start, a new home): the morning
+      // was not seen, so "not up" waits for a margin of watching, not for a deadline already past.
+      if (t > wakeStart) notUpAt = Math.max(notUpAt, t + p.notUpMarginMinutes * MIN);
       return;
     }
     // Many empty days (a long gap) fold one by one; cheap, and keeps the rings honest.
@@ -609,7 +613,8 @@ export function routineDetector(home: HomeInfo): Detector {
     onHub(s, ctx) {
       const change = live.onSignal(s);
       if (change === 'online') lastLateArrival = Math.max(lastLateArrival, s.at); // let the buffer drain first
-      if (change !== null) ensureDay(ctx, Math.max(s.at, lastNow));
+      // Any sign of the hub starts the day's watch (a home whose resident has not stirred still needs "not up").
+      if (change !== null || Number.isNaN(day)) ensureDay(ctx, Math.max(s.at, lastNow));
     },
     onTick(now, ctx) {
       check(ctx, now);
