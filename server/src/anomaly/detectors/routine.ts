@@ -227,7 +227,7 @@ export function routineDetector(home: HomeInfo): Detector {
 
   const fold = (ctx: DetectorContext, now: number): void => {
     // The spell still running at day's end counts too.
-    if (!spellExcluded && lastActivity > -Infinity) learnSpell(lastActivity, Math.min(now, dayEnd));
+    if (!spellExcluded && lastActivity > -Infinity && Number.isNaN(inactivityRaisedAt) && longLieRaised === '') learnSpell(lastActivity, Math.min(now, dayEnd));
     const plan = planOf(ctx);
     const away = ctx.home.residents[0]?.away ?? false;
     const hr = ((day % HISTORY) + HISTORY) % HISTORY;
@@ -531,7 +531,8 @@ export function routineDetector(home: HomeInfo): Detector {
 
       if (t > lastActivity) {
         if (t - lastActivity > RUN_GAP_MS) runStart = t;
-        if (!spellExcluded && inDay) learnSpell(lastActivity, t);
+        // A spell that ended an alert (a collapse, a long lie) is an incident, not the routine: never learned.
+        if (!spellExcluded && inDay && Number.isNaN(inactivityRaisedAt) && longLieRaised === '') learnSpell(lastActivity, t);
         spellExcluded = false;
         lastActivity = t;
         lastActivityRef = e;
@@ -600,7 +601,8 @@ export function routineDetector(home: HomeInfo): Detector {
         }
       } else if (inBathroom && t > bathEnteredAt) {
         inBathroom = false;
-        if (inDay) {
+        // A stay that raised a long lie is not a usual bathroom visit: the next collapse must not look normal.
+        if (inDay && longLieRaised !== 'bathroom') {
           const dwell = Math.min(65_535, (t - bathEnteredAt) / MIN);
           if (dwell > dwellDay) dwellDay = dwell;
         }
