@@ -290,3 +290,29 @@ describe('normal days raise nothing', () => {
     void H;
   });
 });
+
+describe('learning leaves incidents out', () => {
+  it('catches a second bathroom collapse as fast as the first: a long lie is not learned as a usual visit', () => {
+    const r = rig('2026-01-01T00:00:00Z');
+    const collapse = (date: string) => {
+      r.day(date, { bed: '11:00' }); // a normal morning, then...
+      r.ev('bathroom-pir', true, `${date}T12:00:00Z`);
+      r.to(`${date}T17:00:00Z`);
+      r.ev('hall-pir', true, `${date}T17:00:00Z`); // help arrives
+      r.ev('bed-pad', 'in', `${date}T22:30:00Z`);
+    };
+    for (let d = 1; d <= 8; d++) r.day(`2026-01-0${d}`);
+    collapse('2026-01-09');
+    const first = r.of('long-lie', 'raise');
+    expect(first).toHaveLength(1);
+    const firstDelay = first[0]!.at - Date.parse('2026-01-09T12:00:00Z');
+    for (let d = 10; d <= 13; d++) r.day(`2026-01-${d}`);
+    collapse('2026-01-14');
+    const second = r.of('long-lie', 'raise');
+    expect(second).toHaveLength(2);
+    const secondDelay = second[1]!.at - Date.parse('2026-01-14T12:00:00Z');
+    expect(secondDelay).toBeLessThanOrEqual(firstDelay + 60_000);
+    expect(secondDelay).toBeLessThan(90 * 60_000);
+  });
+});
+
