@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { VirtualClock } from '../../server/src/clock.ts';
+import { freePort } from '../helpers/process.ts';
 
 /** Where Debian's mosquitto package installs the broker. */
 export const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -22,17 +23,7 @@ export function skipWithoutMosquitto(): boolean {
 /** A logger for tests: silent unless HEARTH_TEST_LOG is set. */
 export const testLog = pino({ level: process.env.HEARTH_TEST_LOG ?? 'silent' });
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/process.ts';
 
 /** Mosquitto on a free port with a temp config (anonymous, loopback only); stop() kills it and removes the folder. */
 export async function startMosquitto(opts: { tls?: { ca: string; cert: string; key: string }; port?: number } = {}): Promise<{ port: number; url: string; stop: () => Promise<void> }> {

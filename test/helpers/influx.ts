@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './process.ts';
 
 /** Where Debian's influxdb package puts the server. */
 export const INFLUXD = process.env.HEARTH_INFLUXD ?? '/usr/bin/influxd';
@@ -15,17 +15,7 @@ export function influxAvailable(): boolean {
   return ok;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './process.ts';
 
 /** A running influxd of our own: its base URL, and stop/start to simulate an outage. */
 export interface InfluxServer {

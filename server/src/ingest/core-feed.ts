@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AnomalyCore } from '../anomaly/core.ts';
 import type { Db } from '../db/database.ts';
 import type { StoredEvent } from '../events.ts';
-import type { SensorType } from '../../../protocol/index.ts';
+import { rowToEvent } from '../store/sqlite-store.ts';
 
 const CHECKPOINT = 'anomaly-core';
 
@@ -51,18 +51,7 @@ export class CoreFeed {
     }
     const rows = await this.db.selectFrom('events').selectAll().where('seq', '>', cp.value).orderBy('seq').execute();
     if (!rows.length) return 0;
-    const events: StoredEvent[] = rows.map((r) => ({
-      hubId: r.hub_id,
-      id: r.event_id,
-      ts: r.ts,
-      receivedAt: r.received_at,
-      sensor: r.sensor,
-      type: r.type as SensorType,
-      value: JSON.parse(r.value) as unknown,
-      battery: r.battery,
-      late: r.late === 1,
-      seq: r.seq,
-    }));
+    const events: StoredEvent[] = rows.map((r) => ({ ...rowToEvent(r), seq: r.seq }));
     this.log.warn({ events: events.length, afterSeq: cp.value }, 'feeding events stored before an unclean stop to the detectors');
     await this.handle(events);
     return events.length;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 import { HearthError } from '../errors.ts';
 import { CLOCKS, PRESSING } from '../routing/table.ts';
+import { localTime } from '../trends/local-time.ts';
 
 /** The monitoring centre standard: share of urgent and high alerts acknowledged within 60 s. */
 export const ACK_STANDARD = 0.985;
@@ -52,28 +53,11 @@ function interval(valuesMs: number[]): z.infer<typeof Interval> {
   return { count: s.length, medianSeconds: quantile(s, 0.5), p90Seconds: quantile(s, 0.9) };
 }
 
-/** The offset (ms) of a time zone from UTC at an instant. */
-function zoneOffset(at: number, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const n = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(at / 1000) * 1000;
-}
-
 /** The instant of local midnight starting the 1st of a month (month 1-12, may be 13 for next January) in a time zone. */
 export function monthStart(year: number, month: number, timezone: string): number {
-  const naive = Date.UTC(year, month - 1, 1);
-  let t = naive - zoneOffset(naive, timezone);
-  t = naive - zoneOffset(t, timezone); // second pass settles a DST change near the boundary
-  return t;
+  const y = year + Math.floor((month - 1) / 12);
+  const m = ((month - 1) % 12) + 1;
+  return localTime(timezone, `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-01`, 0);
 }
 
 const csvCell = (v: unknown): string => {
