@@ -106,13 +106,13 @@ export function summaryOf(alert: AlertView): string {
   return typeof s === 'string' ? s : 'No cause recorded';
 }
 
-/** How the console names the person behind a user id (only the signed-in user's name is known to it). */
-export function personName(userId: string | null, me: UserInfo): string {
+/** How the console names the person behind a user id (the alert's `people` map has the names). */
+export function personName(userId: string | null, me: UserInfo, people: Record<string, string> = {}): string {
   if (userId === null) return 'nobody';
   if (userId === me.id) return `${me.displayName} (you)`;
   if (userId === 'resident') return 'the resident';
   if (userId === 'sensor') return 'the sensor';
-  return `user ${userId.slice(0, 8)}`;
+  return people[userId] ?? `user ${userId.slice(0, 8)}`;
 }
 
 /** Where a response was sent, in words. */

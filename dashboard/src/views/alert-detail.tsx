@@ -91,7 +91,7 @@ export function AlertDetail({
             <dt>Raised</dt>
             <dd>{clockTime(a.raisedAt, now)}</dd>
             <dt>Acknowledged</dt>
-            <dd>{a.acknowledgedAt ? `${clockTime(a.acknowledgedAt, now)} by ${personName(a.acknowledgedBy, me)}` : 'not yet'}</dd>
+            <dd>{a.acknowledgedAt ? `${clockTime(a.acknowledgedAt, now)} by ${personName(a.acknowledgedBy, me, a.people)}` : 'not yet'}</dd>
             <dt>Repeats</dt>
             <dd>{a.repeatCount > 0 ? `${a.repeatCount}×` : 'none'}</dd>
             <dt>Hub</dt>
@@ -133,7 +133,7 @@ export function AlertDetail({
           {data.history.map((h, i) => (
             <li key={i}>
               <time dateTime={h.at}>{clockTime(h.at, now)}</time> <strong>{h.action}</strong>
-              {h.actor ? ` by ${personName(h.actor, me)}` : ''}
+              {h.actor ? ` by ${personName(h.actor, me, data.alert.people)}` : ''}
               {historyNote(h.detail)}
             </li>
           ))}

@@ -159,7 +159,7 @@ function AlertRow({
         <div class={`state state-${a.state}`}>{STATE_LABELS[a.state]}</div>
         {a.acknowledgedAt ? (
           <div class="ack">
-            Acknowledged by {personName(a.acknowledgedBy, me)} at <time dateTime={a.acknowledgedAt}>{clockTime(a.acknowledgedAt, now)}</time>
+            Acknowledged by {personName(a.acknowledgedBy, me, a.people)} at <time dateTime={a.acknowledgedAt}>{clockTime(a.acknowledgedAt, now)}</time>
           </div>
         ) : (
           <div class={`ack none${overdue ? ' overdue' : ''}`}>
@@ -188,7 +188,7 @@ function AlertRow({
         {a.repeatCount > 0 && <div class="repeat">Repeated {a.repeatCount}×</div>}
         {a.clearedAt && (
           <div class="cleared">
-            Cleared by {personName(a.clearedBy, me)} at <time dateTime={a.clearedAt}>{clockTime(a.clearedAt, now)}</time>
+            Cleared by {personName(a.clearedBy, me, a.people)} at <time dateTime={a.clearedAt}>{clockTime(a.clearedAt, now)}</time>
           </div>
         )}
       </td>

@@ -367,7 +367,15 @@ export class AlertService {
       ? await this.db.selectFrom('residents').select(['id', 'name', 'coordinator_id']).where('id', 'in', ids).execute()
       : [];
     const byId = new Map(residents.map((r) => [r.id, r]));
-    return rows.map((r) => toAlertView(r, r.resident_id ? byId.get(r.resident_id) : null));
+    // Who acted, by name: an operator reading the console needs "acknowledged by Sam", not an id.
+    const userIds = [...new Set(rows.flatMap((r) => [r.acknowledged_by, r.dispatched_by, r.on_site_by]).filter((x): x is string => x !== null))];
+    const users = userIds.length ? await this.db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute() : [];
+    const names = new Map(users.map((u) => [u.id, u.display_name]));
+    return rows.map((r) => {
+      const people: Record<string, string> = {};
+      for (const id of [r.acknowledged_by, r.dispatched_by, r.on_site_by]) if (id && names.has(id)) people[id] = names.get(id)!;
+      return toAlertView(r, r.resident_id ? byId.get(r.resident_id) : null, people);
+    });
   }
 }
 

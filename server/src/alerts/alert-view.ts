@@ -24,6 +24,8 @@ export const AlertViewSchema = z.object({
   cause: z.record(z.string(), z.unknown()),
   acknowledgedAt: z.string().nullable(),
   acknowledgedBy: z.string().nullable(),
+  /** Display names of the people named in this alert (acknowledged, dispatched, on site), by user id. */
+  people: z.record(z.string(), z.string()).optional(),
   clearedAt: z.string().nullable(),
   clearedBy: z.string().nullable(),
   closedAt: z.string().nullable(),
@@ -56,7 +58,11 @@ export type AlertView = z.infer<typeof AlertViewSchema>;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** Build the view of an alert row, with its resident's name and coordinator. */
-export function toAlertView(row: AlertTable, resident?: { name: string; coordinator_id: string | null } | null): AlertView {
+export function toAlertView(
+  row: AlertTable,
+  resident?: { name: string; coordinator_id: string | null } | null,
+  people: Record<string, string> = {},
+): AlertView {
   return {
     id: row.id,
     orgId: row.org_id,
@@ -75,6 +81,7 @@ export function toAlertView(row: AlertTable, resident?: { name: string; coordina
     cause: JSON.parse(row.cause) as Record<string, unknown>,
     acknowledgedAt: iso(row.acknowledged_at),
     acknowledgedBy: row.acknowledged_by,
+    people,
     clearedAt: iso(row.cleared_at),
     clearedBy: row.cleared_by,
     closedAt: iso(row.closed_at),

@@ -73,6 +73,10 @@ describe('API access: sessions, organisations and roles', () => {
     expect(actions[0]).toBe('raised');
     expect(actions.filter((a: string) => a === 'acknowledged')).toHaveLength(1);
     expect(detail.json().history.find((x: any) => x.action === 'acknowledged').actor).toBe(a.users.operator.id);
+    // Another user reading it is told who acknowledged it, by name.
+    const admin = await signIn(h.hearth, a.users.admin.username, a.users.admin.password);
+    const seen = (await get(`/api/alerts/${alertId}`, admin)).json().alert;
+    expect(seen.people).toEqual({ [a.users.operator.id]: a.users.operator.username });
     const access = await h.hearth.services.db.selectFrom('access_log').selectAll().where('user_id', '=', a.users.operator.id).execute();
     expect(access.map((r) => r.action)).toEqual(expect.arrayContaining(['alerts.list', 'alerts.read']));
     expect(JSON.parse(access[0]!.subject)).toEqual([a.residentId]);
