@@ -19,6 +19,7 @@ export const ERRORS = {
   HEARTH_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   HEARTH_ERR_VALIDATION: { status: 400, message: 'The request does not match its schema' },
   HEARTH_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  HEARTH_ERR_RATE_LIMITED: { status: 429, message: 'Too many failed sign-ins; try again later' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, ErrorEntry>;
 
