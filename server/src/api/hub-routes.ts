@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HubId } from '../../../protocol/index.ts';
 import { HUB_VIEWERS } from '../auth/policy.ts';
+import { HubCommands } from '../broker/commands.ts';
 import { HearthError } from '../errors.ts';
 import { userOf } from './auth-plugin.ts';
 import { ErrorSchema, authErrors } from './common.ts';
@@ -13,6 +14,7 @@ const RejectionCounts = z.record(z.string(), z.number().int());
 /** Hubs, their sensors (commissioned or only seen) and the messages set aside. */
 export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db, broker } = app.hearth;
+  const commands = new HubCommands(broker, app.hearth.bus, app.hearth.clock);
   const config = { roles: HUB_VIEWERS };
 
   const hubOfOrg = async (hubId: string, orgId: string) => {
@@ -164,4 +166,35 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
       };
     },
   );
+
+  app.post(
+    '/api/hubs/:hubId/commands',
+    {
+      config: { roles: ['installer', 'admin'] as const },
+      schema: {
+        summary: "Send a command to a hub (ping, identify: the installer's \"which box is this?\") and wait for its reply",
+        tags: ['hubs'],
+        params: z.object({ hubId: HubId }),
+        body: z.discriminatedUnion('cmd', [
+          z.object({ cmd: z.literal('ping') }),
+          z.object({ cmd: z.literal('identify'), seconds: z.number().int().min(1).max(300).optional() }),
+        ]),
+        response: {
+          200: z.object({ answered: z.boolean(), ok: z.boolean().optional(), error: z.string().optional(), ms: z.number().optional(), reason: z.string().optional() }),
+          404: ErrorSchema,
+          ...authErrors,
+        },
+      },
+    },
+    async (req) => {
+      const user = userOf(req);
+      await hubOfOrg(req.params.hubId, user.orgId);
+      req.log.info({ hubId: req.params.hubId, cmd: req.body.cmd, userId: user.id }, 'hub command');
+      const outcome = await commands.send(req.params.hubId, req.body);
+      return outcome.answered
+        ? { answered: true, ok: outcome.reply.ok, ms: outcome.ms, ...(outcome.reply.error ? { error: outcome.reply.error } : {}) }
+        : { answered: false, reason: outcome.reason };
+    },
+  );
 };
+
