@@ -112,4 +112,6 @@ export const api = {
   hubs: () => call<{ hubs: HubSummary[] }>('GET', '/api/hubs'),
   sensors: (hubId: string) => call<{ sensors: HubSensor[] }>('GET', `/api/hubs/${encodeURIComponent(hubId)}/sensors`),
   rejections: (hubId: string) => call<{ counts: RejectionCounts; rejections: Rejection[] }>('GET', `/api/hubs/${encodeURIComponent(hubId)}/rejections`),
+  identify: (hubId: string, seconds = 30) =>
+    call<{ answered: boolean; ok?: boolean; error?: string; reason?: string }>('POST', `/api/hubs/${encodeURIComponent(hubId)}/commands`, { cmd: 'identify', seconds }),
 };

@@ -213,6 +213,18 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
     const rejections = page.locator('table.rejections');
     expect(await rejections.textContent()).toContain('HEARTH_ERR_INGEST_JSON');
     expect(await rejections.textContent()).toContain('"ts": "yesterday"');
+    // "Which box is this?": the hub (here the test's own MQTT client, speaking the protocol) answers identify.
+    const asked: string[] = [];
+    await hub.subscribeAsync(topics.commands(fx.hub.hubId), { qos: 1 });
+    hub.on('message', (topic, payload) => {
+      if (topic !== topics.commands(fx.hub.hubId)) return;
+      const c = JSON.parse(payload.toString()) as { id: string; cmd: string };
+      asked.push(c.cmd);
+      void hub.publishAsync(topics.replies(fx.hub.hubId), JSON.stringify({ id: c.id, ok: true }), { qos: 1 });
+    });
+    await page.getByRole('button', { name: 'Identify this hub' }).click();
+    await page.getByText('The hub is showing itself for 30 s').waitFor();
+    expect(asked).toEqual(['identify']);
     await page.screenshot({ path: '/tmp/console-hub.png', fullPage: true });
 
     // Signing out ends the session on the server, not only on the page.

@@ -123,6 +123,7 @@ export function HubDetail({ hubId }: { hubId: string }) {
         <a href="#/hubs">← All hubs</a>
       </p>
       <h1>{data?.hub && data.hub.name !== hubId ? `${data.hub.name} (${hubId})` : `Hub ${hubId}`}</h1>
+      {data?.hub?.connected && <IdentifyButton hubId={hubId} />}
       {data?.hub && (
         <p class="hub-summary">
           <span class={`tag status-${data.hub.status}`}>{data.hub.status.replace(/-/g, ' ')}</span>{' '}
@@ -230,3 +231,33 @@ function Payload({ text }: { text: string }) {
     </details>
   );
 }
+
+/** The installer's "which box is this?": the hub blinks and beeps for 30 s. */
+function IdentifyButton({ hubId }: { hubId: string }) {
+  const [state, setState] = useState<{ busy: boolean; message: string | null }>({ busy: false, message: null });
+  const identify = async (): Promise<void> => {
+    setState({ busy: true, message: null });
+    try {
+      const r = await api.identify(hubId);
+      const message = !r.answered
+        ? r.reason === 'timeout'
+          ? 'The hub did not answer within 10 s.'
+          : 'The hub is not connected.'
+        : r.ok
+          ? 'The hub is showing itself for 30 s (light and beep).'
+          : `The hub refused: ${r.error ?? 'no reason given'}`;
+      setState({ busy: false, message });
+    } catch (err) {
+      setState({ busy: false, message: err instanceof ApiError ? err.message : String(err) });
+    }
+  };
+  return (
+    <p class="identify">
+      <button type="button" onClick={() => void identify()} disabled={state.busy}>
+        {state.busy ? 'Asking the hub…' : 'Identify this hub'}
+      </button>{' '}
+      {state.message && <span role="status">{state.message}</span>}
+    </p>
+  );
+}
+
