@@ -12,6 +12,7 @@ import { createWebSocketStream } from 'ws';
 import { z } from 'zod';
 import { AlertService } from './alerts/alert-service.ts';
 import { AnomalyCore, type HomeSource } from './anomaly/core.ts';
+import { DetectorStateStore } from './anomaly/state-store.ts';
 import type { DetectorFactory } from './anomaly/detector.ts';
 import { AccessLog } from './audit.ts';
 import { Sessions } from './auth/sessions.ts';
@@ -130,6 +131,8 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
 
   // Stored events reach the detectors in the order they were stored, with a checkpoint for crash recovery.
   const feed = new CoreFeed(db, core, (ids) => homes.ensure(ids), () => alerts.drain(), () => clock.now(), log.child({ part: 'feed' }));
+  // Learned norms and pending conditions survive a restart (docs/detection-rules.md, "Restarts").
+  const detectorState = new DetectorStateStore({ db, core, clock, log: log.child({ part: 'detector-state' }), alertsDurable: () => alerts.drain() });
   bus.on('events.stored', (events: StoredEvent[]) => feed.handle(events));
   // Hub heartbeats, statuses (the last will among them) and connections feed the technical rules.
   const toCore = (hubId: string, fn: () => void): Promise<void> =>
@@ -214,6 +217,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
     history,
     async start() {
       await homes.reloadAll();
+      await detectorState.restoreAll();
       await feed.recover();
       const refreshLoop = (): void => {
         homes.reloadAll().catch((err: unknown) => log.error({ err }, 'home refresh failed'));
@@ -221,6 +225,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       };
       refresh = clock.setTimeout(refreshLoop, 60_000);
       core.start();
+      detectorState.start();
       await routing.start();
       history.start();
       hearth.ports.mqtt = await broker.start(config.mqttPort, config.host);
@@ -237,6 +242,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       await ingest.drain();
       await feed.drain();
       await alerts.drain();
+      await detectorState.stop();
       await history.stop();
       await routing.stop();
       await db.destroy();
@@ -245,6 +251,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       await ingest.drain();
       await feed.drain();
       await alerts.drain();
+      await detectorState.drain();
       await history.settle();
       await routing.settle();
     },

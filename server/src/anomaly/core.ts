@@ -13,6 +13,12 @@ export interface HomeSource {
 interface HomeState {
   detectors: Detector[];
   ctx: DetectorContext;
+  /** Highest store sequence number of this home's events fed so far (0: none). */
+  seq: number;
+  /** Events up to this sequence number are in the restored snapshot already and are skipped. */
+  restoredSeq: number;
+  /** Something may have changed since the last snapshot was taken. */
+  changed: boolean;
   /** Earliest time any detector needs a tick. */
   due: number;
   /** The due time this home is queued under in the wake heap (Infinity: not queued). */
@@ -72,6 +78,18 @@ class WakeHeap {
   }
 }
 
+/** Version of the home snapshot's layout; a snapshot of another version is ignored (the plan's defaults are used). */
+export const SNAPSHOT_VERSION = 1;
+
+/** One home's detector state, as kept between runs. */
+export interface HomeSnapshot {
+  version: number;
+  /** Highest store sequence number of the home's events the state reflects. */
+  seq: number;
+  /** Each detector's own state, by detector name. */
+  detectors: Record<string, unknown>;
+}
+
 /** Options of the anomaly core. */
 export interface AnomalyCoreOptions {
   clock: Clock;
@@ -99,6 +117,14 @@ export class AnomalyCore {
   failures = 0;
   /** Events processed so far. */
   processed = 0;
+  /** While set, signals are dropped: a catch-up re-feeds events whose alerts were already raised. */
+  private muted = false;
+  /** During a catch-up, the time detectors see. */
+  private pastNow: number | undefined;
+  /** One sink wrapper for every home (a closure per home would cost memory across 10,000 homes). */
+  private readonly emit = (signal: AlertSignal): void => {
+    if (!this.muted) this.options.sink(signal);
+  };
 
   constructor(private readonly options: AnomalyCoreOptions) {
     this.factories = options.factories ?? DEFAULT_DETECTORS;
@@ -122,6 +148,19 @@ export class AnomalyCore {
 
   /** Feed one stored event to its home's detectors. Unknown hubs are ignored (and counted by ingest). */
   process(event: StoredEvent): void {
+    const seq = event.seq;
+    if (seq !== undefined) {
+      const st = this.homes.get(event.hubId);
+      if (st && seq <= st.restoredSeq) return; // already in the restored snapshot
+    }
+    this.feedOne(event);
+    if (seq !== undefined) {
+      const st = this.homes.get(event.hubId);
+      if (st && seq > st.seq) st.seq = seq;
+    }
+  }
+
+  private feedOne(event: StoredEvent): void {
     // One fixed shape for every event keeps the detectors' property reads monomorphic (replay speed).
     this.processCore({
       hubId: event.hubId,
@@ -145,6 +184,7 @@ export class AnomalyCore {
     const state = this.stateOf(core.hubId);
     if (!state) return;
     this.processed++;
+    state.changed = true;
     core.sensorInfo = state.ctx.home.sensors.get(core.sensor);
     for (const d of state.detectors) {
       try {
@@ -160,6 +200,7 @@ export class AnomalyCore {
   hubSignal(signal: HubSignal): void {
     const state = this.stateOf(signal.hubId);
     if (!state) return;
+    state.changed = true;
     for (const d of state.detectors) {
       if (!d.onHub) continue;
       try {
@@ -219,7 +260,112 @@ export class AnomalyCore {
     this.homes.delete(hubId);
   }
 
+  /** The hubs of every home with detector state. */
+  homeIds(): string[] {
+    return [...this.homes.keys()];
+  }
+
+  /** Hubs whose state may have changed since the last call (the marks are cleared): the homes to save. */
+  takeChanged(): string[] {
+    const out: string[] = [];
+    for (const [id, st] of this.homes) {
+      if (!st.changed) continue;
+      st.changed = false;
+      out.push(id);
+    }
+    return out;
+  }
+
+  /** Mark homes changed again (their snapshot could not be saved). */
+  markChanged(hubIds: Iterable<string>): void {
+    for (const id of hubIds) {
+      const st = this.homes.get(id);
+      if (st) st.changed = true;
+    }
+  }
+
+  /** A home's detector state as plain JSON, or undefined for a home the core does not know. */
+  snapshotHome(hubId: string): HomeSnapshot | undefined {
+    const state = this.homes.get(hubId);
+    if (!state) return undefined;
+    const detectors: Record<string, unknown> = {};
+    for (const d of state.detectors) {
+      if (!d.snapshot) continue;
+      try {
+        detectors[d.name] = d.snapshot();
+      } catch (err) {
+        this.fail(d, err);
+      }
+    }
+    return { version: SNAPSHOT_VERSION, seq: state.seq, detectors };
+  }
+
+  /**
+   * Take back a home's snapshot before any of its events are fed. A snapshot of
+   * another version, or one that is not a snapshot at all, is ignored with a log
+   * line; a detector that cannot read its part starts afresh. Returns whether any
+   * state was restored. Events up to the snapshot's sequence number are then skipped.
+   * `savedAt`: when the server last confirmed this state (default: now, no downtime).
+   */
+  restoreHome(hubId: string, snapshot: unknown, savedAt = this.options.clock.now()): boolean {
+    const snap = snapshot as Partial<HomeSnapshot> | null;
+    if (typeof snap !== 'object' || snap === null || snap.version !== SNAPSHOT_VERSION || typeof snap.seq !== 'number' || typeof snap.detectors !== 'object' || snap.detectors === null) {
+      const version = typeof snap === 'object' && snap !== null ? snap.version : undefined;
+      this.options.log?.warn({ hubId, version, expected: SNAPSHOT_VERSION }, 'detector snapshot ignored: not of this version; the home starts from its plan');
+      return false;
+    }
+    const state = this.stateOf(hubId);
+    if (!state) return false;
+    let restored = false;
+    state.detectors = state.detectors.map((d, i) => {
+      const part = snap.detectors![d.name];
+      if (part === undefined || !d.restore) return d;
+      try {
+        d.restore(part, state.ctx, savedAt);
+        restored = true;
+        return d;
+      } catch (err) {
+        this.options.log?.warn({ hubId, detector: d.name, err: String(err) }, 'detector snapshot part unreadable; that detector starts afresh');
+        // A half-restored detector is worse than a fresh one.
+        return this.factories[i]!(state.ctx.home);
+      }
+    });
+    if (restored) {
+      state.seq = Math.max(state.seq, snap.seq);
+      state.restoredSeq = snap.seq;
+    }
+    this.reschedule(state);
+    return restored;
+  }
+
+  /**
+   * Re-feed events a home had already seen before a crash but its saved snapshot
+   * predates (their alerts are durable already, so every signal is dropped), ticking
+   * the home on the way as it was ticked live, so conditions raised then are raised now too.
+   */
+  catchUp(events: StoredEvent[]): void {
+    this.muted = true;
+    try {
+      for (const e of events) {
+        const state = this.homes.get(e.hubId);
+        if (!state) continue;
+        // Detectors see the time the event was first handled, not the restart's.
+        for (let guard = 0; state.due <= e.receivedAt && guard < 100; guard++) {
+          const at = Number.isFinite(state.due) ? state.due : e.receivedAt;
+          this.pastNow = at;
+          this.tickHome(state, at);
+        }
+        this.pastNow = e.receivedAt;
+        this.process(e);
+      }
+    } finally {
+      this.muted = false;
+      this.pastNow = undefined;
+    }
+  }
+
   private tickHome(state: HomeState, now: number): void {
+    state.changed = true;
     for (const d of state.detectors) {
       if (!d.onTick) continue;
       try {
@@ -260,16 +406,16 @@ export class AnomalyCore {
     const existing = this.homes.get(hubId);
     if (existing) return existing;
     if (!this.options.homes.get(hubId)) return undefined;
-    const { clock, sink, homes } = this.options;
+    const { clock, homes } = this.options;
     const ctx: DetectorContext = {
       // A getter, so a re-commissioned home is seen at once without losing detector state.
       get home() {
         return homes.get(hubId)!;
       },
-      now: () => clock.now(),
-      emit: sink,
+      now: () => this.pastNow ?? clock.now(),
+      emit: this.emit,
     };
-    const state: HomeState = { detectors: this.factories.map((f) => f(ctx.home)), ctx, due: Infinity, queued: Infinity };
+    const state: HomeState = { detectors: this.factories.map((f) => f(ctx.home)), ctx, due: Infinity, queued: Infinity, seq: 0, restoredSeq: 0, changed: true };
     this.homes.set(hubId, state);
     return state;
   }

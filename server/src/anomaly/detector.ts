@@ -75,6 +75,18 @@ export interface Detector {
    * with onTick is ticked on every tick.
    */
   due?(): number;
+  /**
+   * The detector's state as plain JSON (typed arrays as base64), so learned norms
+   * and pending conditions survive a server restart. Absent: nothing worth keeping.
+   */
+  snapshot?(): unknown;
+  /**
+   * Take back a snapshot made by the same detector. `savedAt` is when the server
+   * last confirmed the state, so `ctx.now() - savedAt` is (at most) how long it was
+   * down. Throws on a state it cannot read; the core then starts that detector
+   * afresh (the plan's defaults).
+   */
+  restore?(state: unknown, ctx: DetectorContext, savedAt: number): void;
 }
 
 /** Makes a fresh detector for a home. */
@@ -88,4 +100,77 @@ export function refOf(e: CoreEvent): EventRef {
 /** The resident an event concerns: the first resident of the home (couples share one hub), or null. */
 export function primaryResident(home: HomeInfo): string | null {
   return home.residents[0]?.id ?? null;
+}
+
+/** An event as kept in a snapshot: what `refOf` and the rules read, JSON-safe. */
+export interface SavedEvent {
+  hubId: string;
+  id: string;
+  ts: number;
+  receivedAt: number;
+  sensor: string;
+  type: string;
+  value: unknown;
+  late: boolean;
+  room: string | null;
+  role: string | null;
+}
+
+/** An event for a snapshot (null stays null). */
+export function saveEvent(e: CoreEvent | null): SavedEvent | null {
+  if (!e) return null;
+  return { hubId: e.hubId, id: e.id, ts: e.ts, receivedAt: e.receivedAt, sensor: e.sensor, type: e.type, value: e.value, late: e.late, room: e.sensorInfo?.room ?? null, role: e.sensorInfo?.role ?? null };
+}
+
+/** An event back from a snapshot, with its sensor's room and role as they were. */
+export function loadEvent(x: unknown): CoreEvent | null {
+  if (x === null || x === undefined) return null;
+  const s = x as SavedEvent;
+  if (typeof s !== 'object' || typeof s.id !== 'string' || typeof s.ts !== 'number' || typeof s.sensor !== 'string') throw new Error('bad saved event');
+  return {
+    hubId: s.hubId,
+    id: s.id,
+    ts: s.ts,
+    receivedAt: s.receivedAt,
+    sensor: s.sensor,
+    type: s.type as CoreEvent['type'],
+    value: s.value,
+    battery: null,
+    late: s.late === true,
+    sensorInfo: { sensorId: s.sensor, type: s.type, room: s.room ?? null, role: s.role ?? null, commissioned: true },
+  };
+}
+
+/** A typed array as base64 (its bytes, platform order: snapshots are read back by the same server). */
+export function packArray(a: ArrayBufferView): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+/** Fill a typed array from `packArray` output; throws unless the byte length matches exactly. */
+export function unpackArray(into: ArrayBufferView, b64: unknown): void {
+  if (typeof b64 !== 'string') throw new Error('saved array is not a string');
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.byteLength !== into.byteLength) throw new Error(`saved array has ${bytes.byteLength} bytes, expected ${into.byteLength}`);
+  new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(bytes);
+}
+
+/** JSON has no NaN or Infinity: numbers go out as numbers or as these strings. */
+export function saveNum(n: number): number | string {
+  return Number.isFinite(n) ? n : String(n);
+}
+
+/** A number back from `saveNum`; throws on anything else. */
+export function loadNum(x: unknown): number {
+  if (typeof x === 'number') return x;
+  if (x === 'NaN') return NaN;
+  if (x === 'Infinity') return Infinity;
+  if (x === '-Infinity') return -Infinity;
+  throw new Error(`not a saved number: ${String(x)}`);
+}
+
+/** Where a sensor is, for a sentence: " in the hall", " (worn by the resident)", or "" when unknown. */
+export function whereOf(info: { room: string | null; role: string | null } | undefined): string {
+  if (!info) return '';
+  if (info.role === 'worn' || info.role === 'pendant') return ' (worn by the resident)';
+  return info.room ? ` in the ${info.room}` : '';
 }

@@ -187,6 +187,15 @@ export interface CheckpointTable {
   updated_at: number;
 }
 
+/** One home's saved detector state (0008): a JSON snapshot of `version`, reflecting events up to `seq`. */
+export interface DetectorStateTable {
+  hub_id: string;
+  version: number;
+  seq: number;
+  state: string;
+  saved_at: number;
+}
+
 /** The whole relational schema, for kysely. */
 export interface Database {
   organisations: OrganisationTable;
@@ -213,6 +222,7 @@ export interface Database {
   notifications: NotificationTable;
   notification_attempts: NotificationAttemptTable;
   checkpoints: CheckpointTable;
+  detector_state: DetectorStateTable;
 }
 
 /** A persisted alert deadline (0004): fires once, on time or at start if it passed while down. */

@@ -4,7 +4,9 @@ import type { Db } from '../db/database.ts';
 import type { StoredEvent } from '../events.ts';
 import { rowToEvent } from '../store/sqlite-store.ts';
 
-const CHECKPOINT = 'anomaly-core';
+/** The checkpoint row of the feed: the highest arrival sequence number the detectors have been fed. */
+export const FEED_CHECKPOINT = 'anomaly-core';
+const CHECKPOINT = FEED_CHECKPOINT;
 
 /**
  * Feeds stored events to the anomaly core in the order they were stored, and

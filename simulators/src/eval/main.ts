@@ -22,7 +22,8 @@ const fmtDelay = (ms: number): string => {
   if (Number.isNaN(ms)) return '–';
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 60_000)} min`;
+  if (ms < 2 * 86_400_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 86_400_000).toFixed(1)} days`;
 };
 
 function report(score: CohortScore, meta: { command: string; homes: number; days: number; seed: number; rate: number; events: number; genMs: number; replayMs: number; labels: number }): string {

@@ -1,4 +1,4 @@
-import { primaryResident, refOf, type Detector } from '../detector.ts';
+import { loadNum, primaryResident, refOf, whereOf, type Detector } from '../detector.ts';
 
 /**
  * Call: a pendant, pull cord or call button is pressed. Raised at once (the
@@ -23,7 +23,7 @@ export function callDetector(): Detector {
           occurredAt: e.ts,
           cause: {
             rule: 'call-pressed',
-            summary: `Call button ${e.sensor} pressed${e.sensorInfo?.room ? ` in the ${e.sensorInfo.room}` : ''}`,
+            summary: `Call button ${e.sensor} pressed${whereOf(e.sensorInfo)}`,
             events: [refOf(e)],
             cancelWindowSeconds: windowMs / 1000,
           },
@@ -45,6 +45,13 @@ export function callDetector(): Detector {
         },
       });
       if (withinWindow) pressedAt = null;
+    },
+    snapshot() {
+      return { pressedAt };
+    },
+    restore(state) {
+      const s = state as { pressedAt: unknown };
+      pressedAt = s.pressedAt === null ? null : loadNum(s.pressedAt);
     },
   };
 }

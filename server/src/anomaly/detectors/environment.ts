@@ -1,4 +1,4 @@
-import { refOf, type CoreEvent, type Detector, type EventRef } from '../detector.ts';
+import { loadEvent, loadNum, refOf, saveEvent, saveNum, type CoreEvent, type Detector, type EventRef } from '../detector.ts';
 import { fmtDuration } from '../local-time.ts';
 import { signal } from './emit.ts';
 
@@ -74,6 +74,20 @@ export function environmentDetector(): Detector {
     },
     due() {
       return coldRaised || Number.isNaN(coldSince) ? Infinity : coldSince + coldForMs;
+    },
+    snapshot() {
+      return { coldSince: saveNum(coldSince), coldFirst, lastCold: saveEvent(lastCold), coldRaised, coldForMs, alarms: [...alarms] };
+    },
+    restore(state) {
+      const s = state as Record<string, unknown>;
+      if (!Array.isArray(s.alarms) || typeof s.coldRaised !== 'boolean') throw new Error('bad environment state');
+      coldSince = loadNum(s.coldSince);
+      coldFirst = (s.coldFirst as EventRef | null) ?? null;
+      lastCold = loadEvent(s.lastCold);
+      coldRaised = s.coldRaised;
+      coldForMs = loadNum(s.coldForMs);
+      alarms.clear();
+      for (const a of s.alarms) alarms.add(String(a));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { primaryResident, refOf, type Detector } from '../detector.ts';
+import { primaryResident, refOf, whereOf, type Detector } from '../detector.ts';
 
 /**
  * Fall: a fall detector (or a pendant with fall detection) reports a fall with
@@ -16,7 +16,7 @@ export function fallDetector(): Detector {
       const plan = ctx.home.residents[0]?.plan;
       const threshold = plan?.fallConfidenceMin ?? 0.5;
       if (confidence < threshold) return;
-      const where = e.sensorInfo?.room ? ` in the ${e.sensorInfo.room}` : '';
+      const where = whereOf(e.sensorInfo);
       ctx.emit({
         action: 'raise',
         type: 'fall',

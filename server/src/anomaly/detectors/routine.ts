@@ -1,7 +1,7 @@
 import { SENSOR_KINDS } from '../../../../protocol/index.ts';
 import type { HomeInfo } from '../../care/directory.ts';
 import { planWithDefaults, type AlertType, type MonitoringPlan } from '../../care/model.ts';
-import { refOf, type CoreEvent, type Detector, type DetectorContext } from '../detector.ts';
+import { loadEvent, loadNum, packArray, refOf, saveEvent, saveNum, unpackArray, type CoreEvent, type Detector, type DetectorContext } from '../detector.ts';
 import { fmtDuration, minutesOf, zoneClock } from '../local-time.ts';
 import { signal } from './emit.ts';
 import { HubLiveness } from './hub-liveness.ts';
@@ -9,8 +9,8 @@ import { HubLiveness } from './hub-liveness.ts';
 const MIN = 60_000;
 /** Days of norms kept (quiet spells, bathroom dwell); norms are the longest seen in this window. */
 const WINDOW = 14;
-/** Days of daily figures kept for routine change (recent week against the weeks before). */
-const HISTORY = 28;
+/** Days of daily figures kept for routine change (recent week, a week's gap, then up to four weeks of baseline). */
+const HISTORY = 42;
 /** Room slots per home: one per room with activity sensors, plus "in bed" and "in the chair". */
 const SLOTS = 16;
 const SLOT_BED = 0;
@@ -19,6 +19,22 @@ const SLOT_CHAIR = 1;
 const RUN_GAP_MS = 45 * 60_000;
 /** A morning run that began up to this long before the night window's end counts as rising then. */
 const EARLY_RISING_MS = 3 * 3_600_000;
+/** A chair spell longer than this is a pad that missed its "out", not time in the chair. */
+const CHAIR_MAX_MS = 6 * 3_600_000;
+
+/**
+ * The daily figures routine change watches (in this order in `checkRoutine`), with the direction
+ * that is a worry and a typical daily spread (absolute, or relative to the level). A resident's
+ * own spread (MAD) is drawn toward it (`routineSpreadPriorDays`): a few weeks' MAD alone is too
+ * noisy, and a resident whose figure never varied would look changed by any one-off. Night visits
+ * are a count, and use their standard deviation, at least a Poisson count's, instead.
+ */
+const FIGURES = [
+  { key: 'nightVisits', worse: 1, prior: 0, priorRel: 0 },
+  { key: 'activity', worse: -1, prior: 10, priorRel: 0.11 },
+  { key: 'rising', worse: 1, prior: 28, priorRel: 0 },
+  { key: 'chair', worse: 1, prior: 30, priorRel: 0.18 },
+] as const;
 
 /**
  * The knobs of the routine rules, in one place (docs/detection-rules.md explains each).
@@ -44,14 +60,33 @@ export const ROUTINE_TUNING = {
   nightExitGraceMs: 60_000,
   /** Movement this soon after a fall or call is the fall itself, not the person getting up. */
   longLieGraceMs: 30_000,
+  /** Routine change: the recent window (days, ending with the day just folded). */
   routineRecentDays: 7,
-  routineBaselineMinDays: 7,
-  /** Night bathroom visits: recent mean at least this much above the baseline mean (and 1.5 × it). */
-  nightVisitsRise: 1.5,
-  /** Activity: recent daily mean at most this fraction of the baseline. */
-  activityFallRatio: 0.6,
-  /** Rising: recent median at least this many minutes later than the baseline median. */
-  risingLaterMinutes: 60,
+  /** Routine change: the baseline is up to this many days, ending `routineGapDays` before the recent window. */
+  routineBaselineDays: 28,
+  /** A week between baseline and recent window, so a slow decline is compared with how things were, not with its own start. */
+  routineGapDays: 7,
+  /** Fewer valid baseline days than this (beyond the gap): the gap is dropped; fewer still, no check. */
+  routineBaselineMinDays: 10,
+  /** Weight, in days, of the typical spread against the resident's own (MAD) spread. */
+  routineSpreadPriorDays: 10,
+  /** Share of days trimmed off each end before averaging (one bad night or a day out in a week moves nothing). */
+  routineTrim: 0.15,
+  /** A figure counts as moved (and is named in the cause) at this many standard errors of the difference. */
+  routineZFigure: 1.5,
+  /** Each figure's shift is clipped to ± this before combining, so one figure alone cannot carry the rest. */
+  routineZClip: 4,
+  /**
+   * Changed when the figures' combined shift (sum of the clipped shifts over √number of figures:
+   * two moderate shifts the same way count, a shift the other way offsets) reaches this, with at
+   * least one figure moved; or when one figure alone has moved by `routineZSingle`.
+   */
+  routineZCombined: 3.15,
+  routineZSingle: 4.5,
+  /** Days in a row the change must hold before it is raised, and be gone before it is cleared. */
+  routineDaysInRow: 3,
+  /** Cleared when the combined shift against the baseline frozen at the raise is below this. */
+  routineZClear: 1,
 } as const;
 
 const T = ROUTINE_TUNING;
@@ -73,6 +108,28 @@ function median(xs: number[]): number {
 
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** A figure's level (trimmed mean), robust spread (MAD × 1.4826), standard deviation, usual range (10th to 90th percentile) and count. */
+interface Robust {
+  level: number;
+  mad: number;
+  sd: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+function robust(xs: number[], trim: number): Robust {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const k = n >= 5 ? Math.max(1, Math.floor(n * trim)) : 0;
+  const level = mean(s.slice(k, n - k));
+  const med = median(s);
+  const mad = 1.4826 * median(s.map((x) => Math.abs(x - med)));
+  const m = mean(s);
+  const sd = Math.sqrt(s.reduce((a, x) => a + (x - m) * (x - m), 0) / Math.max(1, n - 1));
+  return { level, mad, sd, lo: s[Math.floor(0.1 * (n - 1))]!, hi: s[Math.ceil(0.9 * (n - 1))]!, n };
 }
 
 function hhmmOf(minutes: number): string {
@@ -143,6 +200,10 @@ export function routineDetector(home: HomeInfo): Detector {
   let nightExitRaised = false;
   let notHomeRaised = false;
   let routineRaised = 0;
+  // Routine change: days in a row the change held (or, once raised, was gone), and the baseline frozen at the raise.
+  let routineStreak = 0;
+  let routineClearStreak = 0;
+  const routineFrozen = new Float64Array(FIGURES.length * 3).fill(NaN);
 
   // --- learning: today's figures, and rings of past days ---
   const rooms = new Map<string, number>();
@@ -154,6 +215,8 @@ export function routineDetector(home: HomeInfo): Detector {
   let nightVisitsDay = 0;
   let nightVisitsNext = 0;
   let activityDay = 0;
+  let chairDay = 0;
+  let chairSince = NaN;
   const todRing = new Uint16Array(24 * WINDOW);
   const roomRing = new Uint16Array(SLOTS * WINDOW);
   const dwellRing = new Uint16Array(WINDOW);
@@ -161,6 +224,7 @@ export function routineDetector(home: HomeInfo): Detector {
   const risingRing = new Int16Array(HISTORY).fill(-1);
   const nightRing = new Uint8Array(HISTORY);
   const activityRing = new Uint16Array(HISTORY);
+  const chairRing = new Uint16Array(HISTORY);
   let daysLearned = 0;
   const normTod = new Uint16Array(24);
   const normRoom = new Uint16Array(SLOTS);
@@ -241,6 +305,7 @@ export function routineDetector(home: HomeInfo): Detector {
       risingRing[hr] = risingDay;
       nightRing[hr] = Math.min(255, nightVisitsDay);
       activityRing[hr] = Math.min(65_535, activityDay);
+      chairRing[hr] = Math.min(1440, Math.round(chairDay));
       daysLearned++;
     } else {
       // A day without data must not teach "no quiet spells".
@@ -264,6 +329,7 @@ export function routineDetector(home: HomeInfo): Detector {
     nightVisitsDay = nightVisitsNext;
     nightVisitsNext = 0;
     activityDay = 0;
+    chairDay = 0;
     setDay(day + 1, plan);
   };
 
@@ -282,57 +348,162 @@ export function routineDetector(home: HomeInfo): Detector {
     if (guard >= 400) setDay(zone.localDay(t), planOf(ctx));
   };
 
+  /** One figure's values on the given ring slots (rising: only days with a rising time). */
+  const figureValues = (f: number, slots: number[]): number[] => {
+    const out: number[] = [];
+    for (const i of slots) {
+      if (f === 0) out.push(nightRing[i]!);
+      else if (f === 1) out.push(activityRing[i]!);
+      else if (f === 2) {
+        if (risingRing[i]! >= 0) out.push(risingRing[i]!);
+      } else out.push(chairRing[i]!);
+    }
+    return out;
+  };
+
+  /** A figure's wording in a cause: recent level against the baseline's level and usual range. */
+  const describeFigure = (f: number, r: Robust, b: Robust): string => {
+    if (f === 0) return `night-time bathroom visits up to ${r.level.toFixed(1)} a night from ${b.level.toFixed(1)} (usual range ${b.lo} to ${b.hi})`;
+    if (f === 1) return `daily activity down to ${Math.round((100 * r.level) / Math.max(1, b.level))}% of usual (${Math.round(r.level)} sensor events a day, usually ${Math.round(b.level)}, range ${b.lo} to ${b.hi})`;
+    if (f === 2) return `rising later: ${hhmmOf(r.level)} lately against ${hhmmOf(b.level)} before (usual range ${hhmmOf(b.lo)} to ${hhmmOf(b.hi)})`;
+    return `longer in the chair: ${fmtDuration(r.level * MIN)} a day against ${fmtDuration(b.level * MIN)} before (usual range ${fmtDuration(b.lo * MIN)} to ${fmtDuration(b.hi * MIN)})`;
+  };
+
+  /**
+   * Routine change, once a day at the fold: each figure's recent week (trimmed mean) against
+   * the resident's own baseline (trimmed mean, spread from the MAD) a week earlier, as a
+   * shift in standard errors. One figure far out, or two or more moderately out the same
+   * (worrying) way, for `routineDaysInRow` days in a row, raises; the baseline is then
+   * frozen, and the alert cleared once every figure is back near it for as many days.
+   */
   const checkRoutine = (ctx: DetectorContext, now: number): void => {
     const recent: number[] = [];
-    const base: number[] = [];
-    for (let i = 0; i < HISTORY; i++) {
+    const near: number[] = [];
+    const far: number[] = [];
+    const R = T.routineRecentDays;
+    const gapEnd = R + T.routineGapDays;
+    for (let i = 0; i < Math.min(HISTORY, gapEnd + T.routineBaselineDays); i++) {
       const idx = (((day - i) % HISTORY) + HISTORY) % HISTORY;
       if (!validRing[idx]) continue;
-      (i < T.routineRecentDays ? recent : base).push(idx);
+      if (i < R) recent.push(idx);
+      else if (i < gapEnd) near.push(idx);
+      else far.push(idx);
     }
-    if (recent.length < T.routineRecentDays - 1 || base.length < T.routineBaselineMinDays) return;
-    const findings: string[] = [];
-    const detail: Record<string, unknown> = {};
-    let mask = 0;
-    const nvR = mean(recent.map((i) => nightRing[i]!));
-    const nvB = mean(base.map((i) => nightRing[i]!));
-    if (nvR - nvB >= T.nightVisitsRise && nvR >= 1.5 * nvB) {
-      mask |= 1;
-      findings.push(`night-time bathroom visits up to ${nvR.toFixed(1)} a night from ${nvB.toFixed(1)}`);
-      detail.nightVisits = { recent: +nvR.toFixed(2), baseline: +nvB.toFixed(2) };
-    }
-    const acR = mean(recent.map((i) => activityRing[i]!));
-    const acB = mean(base.map((i) => activityRing[i]!));
-    if (acB > 0 && acR <= T.activityFallRatio * acB) {
-      mask |= 2;
-      findings.push(`daily activity down to ${Math.round((100 * acR) / acB)}% of usual (${Math.round(acR)} sensor events a day, usually ${Math.round(acB)})`);
-      detail.activity = { recent: Math.round(acR), baseline: Math.round(acB) };
-    }
-    const rR = recent.map((i) => risingRing[i]!).filter((r) => r >= 0);
-    const rB = base.map((i) => risingRing[i]!).filter((r) => r >= 0);
-    if (rR.length >= 3 && rB.length >= 3) {
-      const mR = median(rR);
-      const mB = median(rB);
-      if (mR - mB >= T.risingLaterMinutes) {
-        mask |= 4;
-        findings.push(`rising later: ${hhmmOf(mR)} lately against ${hhmmOf(mB)} before`);
-        detail.rising = { recent: hhmmOf(mR), baseline: hhmmOf(mB) };
+    // Early on (a new home), the baseline starts right after the recent week.
+    const base = far.length >= T.routineBaselineMinDays ? far : [...near, ...far].slice(0, T.routineBaselineDays);
+    if (recent.length < R - 1 || base.length < T.routineBaselineMinDays) return;
+    const z = new Float64Array(FIGURES.length).fill(NaN);
+    const shift = new Float64Array(FIGURES.length);
+    const stats: ({ r: Robust; b: Robust; spread: number } | null)[] = [];
+    for (let f = 0; f < FIGURES.length; f++) {
+      const fig = FIGURES[f]!;
+      const rv = figureValues(f, recent);
+      const bv = figureValues(f, base);
+      // Too few days of the figure, or a chair never sat in (no chair pad): the figure is left out.
+      if (rv.length < Math.min(5, R - 1) || bv.length < Math.min(5, T.routineBaselineMinDays) || (f === 3 && !routineRaised && bv.every((v) => v === 0))) {
+        stats.push(null);
+        continue;
       }
+      const r = robust(rv, T.routineTrim);
+      let b = r;
+      let spread: number;
+      let nb: number;
+      if (routineRaised) {
+        // Judged against the routine as it was when the change was raised, not a baseline the change has since entered.
+        b = { level: routineFrozen[f * 3]!, lo: NaN, hi: NaN, mad: 0, sd: 0, n: routineFrozen[f * 3 + 2]! };
+        spread = routineFrozen[f * 3 + 1]!;
+        nb = b.n;
+        if (Number.isNaN(spread)) {
+          stats.push(null);
+          continue;
+        }
+      } else {
+        b = robust(bv, T.routineTrim);
+        if (f === 0) {
+          // A count (night visits, mostly 0, 1 or 2): the MAD jumps between 0 and 1.5 as the median
+          // crosses a whole number, so its spread is the standard deviation, and at least a Poisson count's.
+          spread = Math.max(Math.sqrt(Math.max(b.level, 0.25)), b.sd);
+        } else {
+          const prior = Math.max(fig.prior, fig.priorRel * Math.abs(b.level));
+          const k = T.routineSpreadPriorDays;
+          spread = Math.max(0.5 * prior, Math.sqrt((b.n * b.mad * b.mad + k * prior * prior) / (b.n + k)));
+        }
+        nb = b.n;
+      }
+      stats.push({ r, b, spread });
+      shift[f] = (fig.worse * (r.level - b.level)) / spread;
+      z[f] = shift[f]! / Math.sqrt(1 / r.n + 1 / nb);
     }
-    if (mask & ~routineRaised) {
-      routineRaised |= mask;
-      signal(ctx, 'raise', 'routine-change', dayStart, false, {
-        rule: 'routine-change',
-        summary: `Routine changed over the last ${recent.length} days against the ${base.length} days before: ${findings.join('; ')}`,
-        events: [],
-        ...detail,
-        recentDays: recent.length,
-        baselineDays: base.length,
-      });
-    } else if (mask === 0 && routineRaised) {
-      routineRaised = 0;
-      signal(ctx, 'clear', 'routine-change', now, false, { rule: 'routine-back-to-usual', summary: 'Routine back within its usual range', events: [] });
+
+    // Combined shift in the worrying direction; figures without data are left out.
+    let sum = 0;
+    let m = 0;
+    let mask = 0;
+    for (let f = 0; f < FIGURES.length; f++) {
+      const zf = z[f]!;
+      if (Number.isNaN(zf)) continue;
+      sum += Math.max(-T.routineZClip, Math.min(T.routineZClip, zf));
+      m++;
+      if (zf >= T.routineZFigure) mask |= 1 << f;
     }
+    const combined = m >= 2 ? sum / Math.sqrt(m) : 0;
+
+    if (routineRaised) {
+      routineClearStreak = combined < T.routineZClear ? routineClearStreak + 1 : 0;
+      if (routineClearStreak >= T.routineDaysInRow) {
+        routineRaised = 0;
+        routineClearStreak = 0;
+        routineStreak = 0;
+        routineFrozen.fill(NaN);
+        signal(ctx, 'clear', 'routine-change', now, false, {
+          rule: 'routine-back-to-usual',
+          summary: `Routine back within its usual range for ${T.routineDaysInRow} days in a row`,
+          events: [],
+        });
+      }
+      return;
+    }
+
+    let single = false;
+    for (let f = 0; f < FIGURES.length; f++) if (z[f]! >= T.routineZSingle) single = true;
+    routineStreak = (combined >= T.routineZCombined && mask !== 0) || single ? routineStreak + 1 : 0;
+    if (routineStreak < T.routineDaysInRow) return;
+
+    routineRaised = mask;
+    routineClearStreak = 0;
+    routineFrozen.fill(NaN);
+    const findings: [number, string][] = [];
+    const detail: Record<string, unknown> = {};
+    for (let f = 0; f < FIGURES.length; f++) {
+      const st = stats[f];
+      if (!st) continue;
+      routineFrozen[f * 3] = st.b.level;
+      routineFrozen[f * 3 + 1] = st.spread;
+      routineFrozen[f * 3 + 2] = st.b.n;
+      if (!(mask & (1 << f))) continue;
+      findings.push([z[f]!, describeFigure(f, st.r, st.b)]);
+      detail[FIGURES[f]!.key] = {
+        recent: +st.r.level.toFixed(2),
+        baseline: +st.b.level.toFixed(2),
+        usualLow: st.b.lo,
+        usualHigh: st.b.hi,
+        spread: +st.spread.toFixed(2),
+        shiftInStandardErrors: +z[f]!.toFixed(1),
+      };
+    }
+    const gap = base === far && near.length > 0 ? `, ending ${T.routineGapDays} days before them` : '';
+    signal(ctx, 'raise', 'routine-change', zone.utcOf(day - R + 1, 0), false, {
+      rule: 'routine-change',
+      summary: `Routine changed over the last ${recent.length} days against the ${base.length} days before${gap}, for ${routineStreak} days in a row: ${findings
+        .sort((x, y) => y[0] - x[0])
+        .map(([, text]) => text)
+        .join('; ')}`,
+      events: [],
+      ...detail,
+      recentDays: recent.length,
+      baselineDays: base.length,
+      daysInRow: routineStreak,
+    });
   };
 
   /** Inactivity threshold now, with the norms behind it. */
@@ -525,6 +696,15 @@ export function routineDetector(home: HomeInfo): Detector {
 
       const inDay = t >= dayStart && t < dayEnd;
       if (inDay) activityDay++;
+      if (e.type === 'chair') {
+        // Time in the chair, for routine change: "in" to "out" (a pad that misses its "out" counts 6 h at most).
+        if (e.value === 'in') {
+          if (Number.isNaN(chairSince) || t > chairSince + CHAIR_MAX_MS) chairSince = t;
+        } else if (!Number.isNaN(chairSince) && t > chairSince) {
+          if (inDay) chairDay += Math.min(t - chairSince, CHAIR_MAX_MS) / MIN;
+          chairSince = NaN;
+        }
+      }
       const role = e.sensorInfo?.role ?? null;
       const room = e.sensorInfo?.room ?? null;
       const isDoor = e.type === 'door';
@@ -639,6 +819,118 @@ export function routineDetector(home: HomeInfo): Detector {
         }
       }
       return d;
+    },
+    // --- snapshot: the state list. A new piece of state joins one of these lists (arrays, numbers,
+    // flags, events), or it restarts from its default after a server restart. ---
+    snapshot() {
+      const arrays = { todDay, roomDay, todRing, roomRing, dwellRing, validRing, risingRing, nightRing, activityRing, chairRing, normTod, normRoom, routineFrozen };
+      const nums = {
+        day, lastActivity, lastSlot, lastInside, runStart, bathEnteredAt, fallCallAt, nightExitAt, pendingOutAt, outSince, notHomeAt, lastLateArrival, lastNow,
+        inactivityRaisedAt, routineRaised, routineStreak, routineClearStreak, dwellDay, risingDay, nightVisitsDay, nightVisitsNext, activityDay, chairDay, chairSince,
+        daysLearned, normDwell, notUpAt,
+      };
+      const flags = { spellExcluded, upToday, inBathroom, out, notUpRaised, nightExitRaised, notHomeRaised };
+      const events = { lastActivityRef, bathRef, fallCallRef, nightExitRef };
+      return {
+        arrays: Object.fromEntries(Object.entries(arrays).map(([k, a]) => [k, packArray(a)])),
+        nums: Object.fromEntries(Object.entries(nums).map(([k, n]) => [k, saveNum(n)])),
+        flags,
+        events: Object.fromEntries(Object.entries(events).map(([k, e]) => [k, saveEvent(e)])),
+        fallCallKind,
+        longLieRaised,
+        nightExitRoom,
+        rooms: [...rooms],
+        live: live.snapshot(),
+      };
+    },
+    restore(state, ctx) {
+      const s = state as { arrays: Record<string, unknown>; nums: Record<string, unknown>; flags: Record<string, unknown>; events: Record<string, unknown>; [k: string]: unknown };
+      if (typeof s !== 'object' || !s || typeof s.arrays !== 'object' || typeof s.nums !== 'object' || typeof s.flags !== 'object' || typeof s.events !== 'object') throw new Error('bad routine state');
+      // A piece of state the snapshot does not have (it was added since) keeps its default:
+      // an upgrade that adds state must not cost every home its learned history.
+      const d0 = this.snapshot!() as typeof s;
+      const pick = (group: 'arrays' | 'nums' | 'flags', k: string): unknown => (s[group][k] === undefined ? d0[group][k] : s[group][k]);
+      const n = (k: string): number => loadNum(pick('nums', k));
+      const f = (k: string): boolean => {
+        const x = pick('flags', k);
+        if (typeof x !== 'boolean') throw new Error(`bad routine flag ${k}`);
+        return x;
+      };
+      if (!['fall', 'call'].includes(s.fallCallKind as string) || !['', 'after-fall', 'bathroom'].includes(s.longLieRaised as string) || !Array.isArray(s.rooms)) throw new Error('bad routine state');
+      // Read and check everything before changing anything: a bad snapshot leaves the detector as it was.
+      const arrays = { todDay, roomDay, todRing, roomRing, dwellRing, validRing, risingRing, nightRing, activityRing, chairRing, normTod, normRoom, routineFrozen };
+      const copies = Object.entries(arrays).map(([k, a]) => {
+        const copy = new Uint8Array(a.byteLength);
+        unpackArray(copy, pick('arrays', k));
+        return [new Uint8Array(a.buffer, a.byteOffset, a.byteLength), copy] as const;
+      });
+      const refs = [loadEvent(s.events.lastActivityRef), loadEvent(s.events.bathRef), loadEvent(s.events.fallCallRef), loadEvent(s.events.nightExitRef)] as const;
+      const roomList = (s.rooms as unknown[]).map((r) => {
+        if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'number' || r[1] < 2 || r[1] >= SLOTS) throw new Error('bad routine room');
+        return [r[0], r[1]] as [string, number];
+      });
+      const v = {
+        day: n('day'), lastActivity: n('lastActivity'), lastSlot: n('lastSlot'), lastInside: n('lastInside'), runStart: n('runStart'), bathEnteredAt: n('bathEnteredAt'),
+        fallCallAt: n('fallCallAt'), nightExitAt: n('nightExitAt'), pendingOutAt: n('pendingOutAt'), outSince: n('outSince'), notHomeAt: n('notHomeAt'),
+        lastLateArrival: n('lastLateArrival'), lastNow: n('lastNow'), inactivityRaisedAt: n('inactivityRaisedAt'), routineRaised: n('routineRaised'),
+        routineStreak: n('routineStreak'), routineClearStreak: n('routineClearStreak'), dwellDay: n('dwellDay'), risingDay: n('risingDay'),
+        nightVisitsDay: n('nightVisitsDay'), nightVisitsNext: n('nightVisitsNext'), activityDay: n('activityDay'), chairDay: n('chairDay'), chairSince: n('chairSince'),
+        daysLearned: n('daysLearned'), normDwell: n('normDwell'), notUpAt: n('notUpAt'),
+        spellExcluded: f('spellExcluded'), upToday: f('upToday'), inBathroom: f('inBathroom'), out: f('out'), notUpRaised: f('notUpRaised'),
+        nightExitRaised: f('nightExitRaised'), notHomeRaised: f('notHomeRaised'),
+      };
+      live.restore(s.live, ctx.now());
+      // The server was blind while it was down: nothing but a known fall's long lie is raised until the hub is heard again.
+      live.markRestart(ctx.now());
+
+      for (const [a, copy] of copies) a.set(copy);
+      [lastActivityRef, bathRef, fallCallRef, nightExitRef] = refs;
+      rooms.clear();
+      roomNames.length = 2;
+      for (const [room, slot] of roomList) {
+        rooms.set(room, slot);
+        roomNames[slot] ??= `in the ${room}`;
+      }
+      lastActivity = v.lastActivity;
+      lastSlot = v.lastSlot;
+      lastInside = v.lastInside;
+      runStart = v.runStart;
+      bathEnteredAt = v.bathEnteredAt;
+      fallCallAt = v.fallCallAt;
+      nightExitAt = v.nightExitAt;
+      pendingOutAt = v.pendingOutAt;
+      outSince = v.outSince;
+      notHomeAt = v.notHomeAt;
+      lastLateArrival = v.lastLateArrival;
+      lastNow = v.lastNow;
+      inactivityRaisedAt = v.inactivityRaisedAt;
+      routineRaised = v.routineRaised;
+      routineStreak = v.routineStreak;
+      routineClearStreak = v.routineClearStreak;
+      dwellDay = v.dwellDay;
+      nightVisitsDay = v.nightVisitsDay;
+      nightVisitsNext = v.nightVisitsNext;
+      activityDay = v.activityDay;
+      chairDay = v.chairDay;
+      chairSince = v.chairSince;
+      daysLearned = v.daysLearned;
+      normDwell = v.normDwell;
+      spellExcluded = v.spellExcluded;
+      inBathroom = v.inBathroom;
+      out = v.out;
+      notUpRaised = v.notUpRaised;
+      nightExitRaised = v.nightExitRaised;
+      notHomeRaised = v.notHomeRaised;
+      fallCallKind = s.fallCallKind as 'fall' | 'call';
+      longLieRaised = s.longLieRaised as '' | 'after-fall' | 'bathroom';
+      nightExitRoom = typeof s.nightExitRoom === 'string' ? s.nightExitRoom : null;
+      plan = planOf(ctx);
+      // The day's bounds follow from the day (and the plan as it is now); what setDay resets is set after it.
+      day = NaN;
+      if (!Number.isNaN(v.day)) setDay(v.day, plan);
+      upToday = v.upToday;
+      risingDay = v.risingDay;
+      notUpAt = v.notUpAt;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { SENSOR_KINDS } from '../../../../protocol/index.ts';
 import type { HomeInfo } from '../../care/directory.ts';
-import { refOf, type CoreEvent, type Detector, type DetectorContext } from '../detector.ts';
+import { loadNum, refOf, saveNum, type CoreEvent, type Detector, type DetectorContext } from '../detector.ts';
 import { fmtDuration } from '../local-time.ts';
 import { signal } from './emit.ts';
 import { HubLiveness } from './hub-liveness.ts';
@@ -32,6 +32,11 @@ export function technicalDetector(home: HomeInfo): Detector {
   const silent = new Set<string>();
   let watchingSince = NaN;
   let nextSilentCheck = Infinity;
+  // After a restart, the server's downtime is not the sensors' silence: a sensor last heard
+  // before `restoredAt` is given `downtimeMs` more.
+  let restoredAt = -Infinity;
+  let downtimeMs = 0;
+  const silentFrom = (since: number): number => (since < restoredAt ? since + downtimeMs : since);
 
   const thresholdMs = (type: string): number | null => {
     const ms = SILENT_MS.get(type);
@@ -44,7 +49,7 @@ export function technicalDetector(home: HomeInfo): Detector {
       if (!s.commissioned || silent.has(s.sensorId)) continue;
       const ms = thresholdMs(s.type);
       if (ms === null) continue;
-      const due = (lastSeen.get(s.sensorId) ?? watchingSince) + ms;
+      const due = silentFrom(lastSeen.get(s.sensorId) ?? watchingSince) + ms;
       if (due < next) next = due;
     }
     nextSilentCheck = next;
@@ -138,7 +143,7 @@ export function technicalDetector(home: HomeInfo): Detector {
           if (ms === null) continue;
           const seen = lastSeen.get(s.sensorId);
           const since = seen ?? watchingSince;
-          if (now - since < ms) continue;
+          if (now - silentFrom(since) < ms) continue;
           silent.add(s.sensorId);
           signal(ctx, 'raise', 'sensor-silent', since, false, {
             rule: 'sensor-silent',
@@ -155,6 +160,47 @@ export function technicalDetector(home: HomeInfo): Detector {
     due() {
       // While offline, silence checks wait for the hub to come back.
       return Math.min(live.deadline(), live.offline ? Infinity : nextSilentCheck);
+    },
+    snapshot() {
+      return {
+        live: live.snapshot(),
+        lowBattery: [...lowBattery],
+        tampered: [...tampered],
+        onBattery,
+        lastSeen: [...lastSeen],
+        silent: [...silent],
+        watchingSince: saveNum(watchingSince),
+      };
+    },
+    restore(state, ctx, savedAt) {
+      const s = state as Record<string, unknown>;
+      const pairs = (x: unknown): [string, number][] => {
+        if (!Array.isArray(x)) throw new Error('bad technical state');
+        return x.map((p) => {
+          if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'number') throw new Error('bad technical state');
+          return [p[0], p[1]];
+        });
+      };
+      const strings = (x: unknown): string[] => {
+        if (!Array.isArray(x) || x.some((v) => typeof v !== 'string')) throw new Error('bad technical state');
+        return x as string[];
+      };
+      if (typeof s.onBattery !== 'boolean') throw new Error('bad technical state');
+      live.restore(s.live, ctx.now());
+      lowBattery.clear();
+      for (const [k, v] of pairs(s.lowBattery)) lowBattery.set(k, v);
+      tampered.clear();
+      for (const k of strings(s.tampered)) tampered.add(k);
+      onBattery = s.onBattery;
+      lastSeen.clear();
+      for (const [k, v] of pairs(s.lastSeen)) lastSeen.set(k, v);
+      silent.clear();
+      for (const k of strings(s.silent)) silent.add(k);
+      watchingSince = loadNum(s.watchingSince);
+      restoredAt = ctx.now();
+      downtimeMs = Math.max(0, restoredAt - savedAt);
+      if (Number.isNaN(watchingSince)) nextSilentCheck = Infinity;
+      else planSilentCheck(ctx);
     },
   };
 }
