@@ -1,25 +1,12 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildCli } from '../../server/src/cli.ts';
 import { Directory } from '../../server/src/care/directory.ts';
 import { openDatabase } from '../../server/src/db/database.ts';
 import { tempDir } from '../helpers/hearth.ts';
+import { runCliJson } from '../helpers/cli.ts';
 
-/** Run the CLI in-process with --json and return each printed line parsed. */
-async function cli(dataDir: string, ...args: string[]): Promise<any> {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await buildCli().exitOverride().parseAsync(['node', 'hearth', '--data-dir', dataDir, '--json', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return JSON.parse(lines.join('').trim());
-}
+/** Run the CLI in-process with --json; the printed output parsed. */
+const cli = (dataDir: string, ...args: string[]): Promise<any> => runCliJson(dataDir, args);
 
 describe('admin CLI', () => {
   const tmp = tempDir();

@@ -2,24 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { routingCli } from '../../../server/src/cli/routing.ts';
-import { buildCli } from '../../../server/src/cli.ts';
 import { tempDir } from '../../helpers/hearth.ts';
+import { runCliJson } from '../../helpers/cli.ts';
 
-/** Run the CLI (with the routing commands) in-process with --json; the printed output parsed. */
-async function cli(dataDir: string, ...args: string[]): Promise<any> {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await buildCli([routingCli]).exitOverride().parseAsync(['node', 'hearth', '--data-dir', dataDir, '--json', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return JSON.parse(lines.join('').trim());
-}
+/** Run the CLI in-process with --json; the printed output parsed. */
+const cli = (dataDir: string, ...args: string[]): Promise<any> => runCliJson(dataDir, args, [routingCli]);
 
 describe('routing commands of the admin CLI', () => {
   const tmp = tempDir();
