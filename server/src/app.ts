@@ -26,6 +26,7 @@ import type { HearthEvents, StoredEvent } from './events.ts';
 import { CoreFeed } from './ingest/core-feed.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { alertRoutes } from './api/alert-routes.ts';
+import { auditRoutes } from './api/audit-routes.ts';
 import { authPlugin } from './api/auth-plugin.ts';
 import { errorsPlugin } from './api/errors-plugin.ts';
 import { hubRoutes } from './api/hub-routes.ts';
@@ -198,6 +199,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(alertRoutes);
   await app.register(hubRoutes);
   await app.register(streamRoutes);
+  await app.register(auditRoutes);
   await app.register(careRoutes, { routing });
   await app.register(reportRoutes, { routing });
   await app.register(trendRoutes, { trends: history.trends });

@@ -82,6 +82,22 @@ describe('API access: sessions, organisations and roles', () => {
     expect(JSON.parse(access[0]!.subject)).toEqual([a.residentId]);
   });
 
+  it("shows an organisation's admin who read a resident's data, and nobody else", async () => {
+    const admin = await signIn(h.hearth, a.users.admin.username, a.users.admin.password);
+    const res = await get(`/api/audit/access?subject=${a.residentId}`, admin);
+    expect(res.statusCode).toBe(200);
+    const entries = res.json().entries as { userId: string; userName: string; action: string; subjects: string[] }[];
+    expect(entries.some((e) => e.userId === a.users.operator.id && e.action === 'alerts.read' && e.subjects.includes(a.residentId))).toBe(true);
+    expect(entries.every((e) => e.subjects.includes(a.residentId))).toBe(true);
+    // Reading the log is logged too.
+    const again = (await get(`/api/audit/access?subject=${a.residentId}`, admin)).json().entries;
+    expect(again[0]).toMatchObject({ userId: a.users.admin.id, action: 'audit.read' });
+    const operator = await signIn(h.hearth, a.users.operator.username, a.users.operator.password);
+    expect((await get('/api/audit/access', operator)).statusCode).toBe(403);
+    const otherAdmin = await signIn(h.hearth, b.users.admin.username, b.users.admin.password);
+    expect((await get(`/api/audit/access?subject=${a.residentId}`, otherAdmin)).json().entries).toEqual([]);
+  });
+
   it('applies roles: installers see no urgent alerts and coordinators no hub lists', async () => {
     const installer = await signIn(h.hearth, a.users.installer.username, a.users.installer.password);
     expect((await get('/api/alerts?state=all', installer)).json().alerts).toEqual([]);
