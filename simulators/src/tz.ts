@@ -1,31 +1,13 @@
 /** Local time in an IANA time zone, done with Intl (daylight saving included). */
+import { localParts, offsetAt } from '../../server/src/time-zone.ts';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsets = new Map<string, Map<number, number>>();
 const QUARTER = 15 * 60_000;
-
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
 
 /** Throws a clear error for a time zone Intl does not know. */
 export function assertTimeZone(tz: string): void {
   try {
-    formatter(tz);
+    localParts(tz, 0);
   } catch {
     throw new Error(`unknown IANA time zone "${tz}"`);
   }
@@ -39,11 +21,7 @@ export function offsetMinutes(tz: string, utcMs: number): number {
   if (!zone) offsets.set(tz, (zone = new Map()));
   const cached = zone.get(bucket);
   if (cached !== undefined) return cached;
-  const at = bucket * QUARTER;
-  const p: Record<string, number> = {};
-  for (const part of formatter(tz).formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const local = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  const off = Math.round((local - at) / 60_000);
+  const off = Math.round(offsetAt(tz, bucket * QUARTER) / 60_000);
   if (zone.size > 500_000) zone.clear();
   zone.set(bucket, off);
   return off;

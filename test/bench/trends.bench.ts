@@ -18,6 +18,7 @@ import { addDays, daysFromTo, localTime } from '../../server/src/trends/local-ti
 import { dayWindow, summariseDay } from '../../server/src/trends/summarise.ts';
 import { TrendService } from '../../server/src/trends/trend-service.ts';
 import type { BenchResult } from './main.ts';
+import { mulberry32 } from '../../simulators/src/prng.ts';
 
 const HOMES = Number(process.env.BENCH_TREND_HOMES ?? 1000);
 const DAYS = 366; // one year, and today
@@ -38,17 +39,7 @@ const SENSORS: SensorInfo[] = [
 ];
 const ROOM_PIRS = ['kitchen-pir', 'lounge-pir', 'lounge-pir', 'hall-pir', 'bathroom-pir', 'bedroom-pir'];
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number): (() => number) => mulberry32(seed);
 
 /** One home's year: about 40 events a day, a routine with noise. */
 function homeEvents(hubId: string, seed: number): StoredEvent[] {

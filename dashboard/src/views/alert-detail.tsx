@@ -2,15 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, type AlertHistoryEntry, type AlertView, type UserInfo } from '../api.ts';
 import { SEVERITY_LABELS, STATE_LABELS, personName, roomOf, summaryOf, typeLabel } from '../alert-list.ts';
 import { clockTime, elapsed } from '../format.ts';
+import type { EventRef } from '../../../server/src/anomaly/detector.ts';
 
-interface EventRefView {
-  id: string;
-  ts: string;
-  sensor: string;
-  type: string;
-  value: unknown;
-  room: string | null;
-}
+/** An event behind an alert, as the server's detectors describe it. */
+type EventRefView = EventRef;
 
 /**
  * One alert in a modal dialog: its cause with the events behind it, and its

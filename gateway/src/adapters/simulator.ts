@@ -3,6 +3,7 @@ import { SENSOR_TYPES } from '../../../protocol/index.ts';
 import type { Clock, TimerHandle } from '../../../server/src/clock.ts';
 import { STANDARD_LAYOUT } from '../../../simulators/src/layout.ts';
 import type { AdapterSink, SensorAdapter, SensorReading } from './adapter.ts';
+import { mulberry32 } from '../../../simulators/src/prng.ts';
 
 /** Configuration of the simulated resident. */
 export const SimulatorConfigSchema = z.object({
@@ -27,17 +28,8 @@ export const SimulatorConfigSchema = z.object({
 /** Simulator adapter configuration. */
 export type SimulatorConfig = z.output<typeof SimulatorConfigSchema>;
 
-// mulberry32: a tiny seeded PRNG, so a simulated day is reproducible.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG (the simulators' mulberry32), so a simulated day is reproducible.
+const prng = (seed: number): (() => number) => mulberry32(seed);
 
 /**
  * A simulated resident in the standard home (simulators/src/layout.ts) on the

@@ -1,3 +1,4 @@
+import { localParts, offsetAt } from '../time-zone.ts';
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 
@@ -18,7 +19,6 @@ interface DaySegment {
  * true of every zone in the tz database today.
  */
 export class ZoneClock {
-  private readonly fmt: Intl.DateTimeFormat;
   private readonly days = new Map<number, DaySegment>();
   // The last segment answered: homes in replay move through time together, so this is nearly always a hit.
   private from = 0;
@@ -26,15 +26,7 @@ export class ZoneClock {
   private offset = 0;
 
   constructor(readonly zone: string) {
-    this.fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
+    localParts(zone, 0); // an unknown zone fails here, at once, not on the first event
   }
 
   /** The zone's offset (local minus UTC, ms) at epoch ms t. */
@@ -118,10 +110,7 @@ export class ZoneClock {
   }
 
   private intlOffset(t: number): number {
-    const p = this.fmt.formatToParts(new Date(t));
-    const get = (type: string): number => Number(p.find((x) => x.type === type)?.value ?? 0);
-    const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-    return asUtc - Math.floor(t / MINUTE) * MINUTE;
+    return offsetAt(this.zone, t);
   }
 }
 
