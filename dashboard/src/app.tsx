@@ -1,26 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { Role } from '../../server/src/care/model.ts';
 import { ApiError, SESSION_LOST, api, type UserInfo } from './api.ts';
 import { needsAcknowledgement } from './alert-list.ts';
 import { useNow } from './use-now.ts';
 import { useOpenAlerts, type OpenAlerts } from './use-open-alerts.ts';
-import { AlertsView } from './views/alerts-view.tsx';
-import { HubDetail, HubsView } from './views/hubs-view.tsx';
+import { matchRoute, type PageContext } from './page-route.ts';
+import { ROUTES } from './routes.ts';
 import { SignIn } from './views/sign-in.tsx';
-
-/** Roles that may see hubs, sensors and rejected messages (the server's HUB_VIEWERS). */
-const HUB_ROLES: readonly Role[] = ['installer', 'admin', 'operator'];
-
-type Route = { view: 'alerts' } | { view: 'hubs' } | { view: 'hub'; hubId: string };
-
-function parseHash(hash: string, role: Role | undefined): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  if (parts[0] === 'hubs' && parts[1]) return { view: 'hub', hubId: decodeURIComponent(parts[1]) };
-  if (parts[0] === 'hubs') return { view: 'hubs' };
-  if (parts[0] === 'alerts') return { view: 'alerts' };
-  // Installers start at their hubs; everyone else at the alerts.
-  return role === 'installer' ? { view: 'hubs' } : { view: 'alerts' };
-}
 
 function useHash(): string {
   const [hash, setHash] = useState(window.location.hash);
@@ -74,8 +59,13 @@ export function App() {
 
 function Console({ user, open, onSignOut }: { user: UserInfo; open: OpenAlerts; onSignOut: () => void }) {
   const hash = useHash();
-  const route = parseHash(hash, user.role);
-  const canSeeHubs = HUB_ROLES.includes(user.role);
+  const mine = ROUTES.filter((r) => r.roles.includes(user.role));
+  // No path (just signed in): the role's own home page.
+  const home = mine.find((r) => r.homeFor?.includes(user.role)) ?? mine[0];
+  // Only `#/...` is a page path; any other fragment (an in-page anchor) leaves the home page.
+  const matched = !hash.startsWith('#/') || hash === '#/' ? (home ? { route: home, params: {} } : null) : matchRoute(ROUTES, hash);
+  const allowed = matched !== null && matched.route.roles.includes(user.role);
+  const ctx: PageContext = { user, open, params: matched?.params ?? {} };
   const waiting = open.alerts.filter(needsAcknowledgement).length;
 
   useEffect(() => {
@@ -92,7 +82,7 @@ function Console({ user, open, onSignOut }: { user: UserInfo; open: OpenAlerts; 
     onSignOut();
   };
 
-  const current = route.view === 'alerts' ? 'alerts' : 'hubs';
+  const currentTop = matched?.route.path.split('/')[0];
   return (
     <div class="shell">
       <a class="skip" href="#content">
@@ -101,14 +91,13 @@ function Console({ user, open, onSignOut }: { user: UserInfo; open: OpenAlerts; 
       <header class="top">
         <span class="brand">Hearth</span>
         <nav aria-label="Main">
-          <a href="#/alerts" aria-current={current === 'alerts' ? 'page' : undefined}>
-            Alerts{open.alerts.length > 0 ? ` (${open.alerts.length})` : ''}
-          </a>
-          {canSeeHubs && (
-            <a href="#/hubs" aria-current={current === 'hubs' ? 'page' : undefined}>
-              Hubs
-            </a>
-          )}
+          {mine
+            .filter((r) => r.nav)
+            .map((r) => (
+              <a key={r.path} href={`#/${r.path}`} aria-current={currentTop === r.path ? 'page' : undefined}>
+                {typeof r.nav === 'function' ? r.nav(ctx) : r.nav}
+              </a>
+            ))}
         </nav>
         <span class="who">
           {user.displayName} <span class="muted">({user.role})</span>
@@ -121,19 +110,23 @@ function Console({ user, open, onSignOut }: { user: UserInfo; open: OpenAlerts; 
       <div class="visually-hidden" aria-live="assertive">
         {open.announcement}
       </div>
-      <div id="content">
-        {route.view === 'alerts' && <AlertsView me={user} open={open} />}
-        {route.view === 'hubs' && (canSeeHubs ? <HubsView /> : <Forbidden />)}
-        {route.view === 'hub' && (canSeeHubs ? <HubDetail hubId={route.hubId} /> : <Forbidden />)}
-      </div>
+      <div id="content">{matched === null ? <NotFound /> : allowed ? matched.route.render(ctx) : <Forbidden />}</div>
     </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <main>
+      <p class="error">There is no such page.</p>
+    </main>
   );
 }
 
 function Forbidden() {
   return (
     <main>
-      <p class="error">Your role does not give access to hubs.</p>
+      <p class="error">Your role does not give access to this page.</p>
     </main>
   );
 }
