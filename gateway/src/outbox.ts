@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { HubEventSchema, describeIssues, type HubEvent, type SensorType } from '../../protocol/index.ts';
+import { HubEventSchema, SENSOR_KINDS, SENSOR_TYPES, describeIssues, type HubEvent, type SensorType } from '../../protocol/index.ts';
 import type { Clock } from '../../server/src/clock.ts';
 import { EventIds } from './ids.ts';
 
 /**
- * Kinds that are never dropped when the outbox is full: falls, calls and
- * alarms (smoke, water, tamper), and the hub's own power changes.
+ * Kinds that are never dropped when the outbox is full: the sensor-kind table's
+ * `alarm` and `keep` rows (falls, calls, smoke, water, tamper, the hub's power).
  */
-export const CRITICAL_TYPES: ReadonlySet<SensorType> = new Set<SensorType>(['fall', 'call', 'smoke', 'water', 'tamper', 'power']);
+export const CRITICAL_TYPES: ReadonlySet<SensorType> = new Set<SensorType>(SENSOR_TYPES.filter((t) => SENSOR_KINDS[t].priority !== 'routine'));
+
+/** Kinds that overtake the backlog: the sensor-kind table's `alarm` rows (fall, call, smoke, water). */
+export const ALARM_TYPES: ReadonlySet<SensorType> = new Set<SensorType>(SENSOR_TYPES.filter((t) => SENSOR_KINDS[t].priority === 'alarm'));
 
 /** An event before the outbox gives it an id (and, when the sensor gave none, a time). */
 export interface NewEvent {

@@ -61,17 +61,26 @@ export class PayloadMapper {
     const battery = typeof rawBattery === 'number' && rawBattery >= 0 && rawBattery <= 100 ? rawBattery : undefined;
     for (const rule of model.fields) {
       const raw = pick(payload, rule.property);
-      if (raw === undefined || raw === null) continue;
+      if (raw === undefined) continue;
+      const id = rule.suffix ? `${sensor}-${rule.suffix}` : sensor;
+      const memo = `${id}\u0000${rule.type}`;
+      if (raw === null) {
+        this.last.delete(memo); // state unknown: whatever comes next is news
+        continue;
+      }
       let value: unknown = raw;
       if (rule.values) {
         const key = typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
-        if (!Object.hasOwn(rule.values, key)) continue;
+        if (!Object.hasOwn(rule.values, key)) {
+          // Defect 14: an unlisted value (a radar's "none") is still a change of state;
+          // forgetting the last value means the next "fall" is reported, never taken for a repeat.
+          this.last.delete(memo);
+          continue;
+        }
         value = rule.values[key];
       } else if (rule.scale !== undefined && typeof raw === 'number') {
         value = raw * rule.scale;
       }
-      const id = rule.suffix ? `${sensor}-${rule.suffix}` : sensor;
-      const memo = `${id}\u0000${rule.type}`;
       const text = JSON.stringify(value);
       if (rule.emit === 'change' && this.last.get(memo) === text) continue;
       this.last.set(memo, text);

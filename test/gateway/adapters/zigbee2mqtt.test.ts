@@ -2,7 +2,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityNotice, SensorReading } from '../../../gateway/src/adapters/adapter.ts';
 import { Zigbee2MqttAdapter, Zigbee2MqttConfigSchema } from '../../../gateway/src/adapters/zigbee2mqtt.ts';
+import { ZIGBEE2MQTT_FALLBACK, ZIGBEE2MQTT_MODELS } from '../../../gateway/src/adapters/zigbee2mqtt-models.ts';
 import { GatewayConfigSchema } from '../../../gateway/src/config.ts';
+import { CRITICAL_TYPES } from '../../../gateway/src/outbox.ts';
 import { Gateway } from '../../../gateway/src/gateway.ts';
 import { SystemClock } from '../../../server/src/clock.ts';
 import { seedOrg, startHearth, tempDir } from '../../helpers/hearth.ts';
@@ -111,6 +113,36 @@ describe.skipIf(skipWithoutMosquitto())('Zigbee2MQTT adapter against a real Mosq
       await adapter.stop();
       await late.stop();
     }
+  });
+
+  it('defect 14: every mapped alarm kind of every model is reported again when it repeats (fall, none, fall)', async () => {
+    // Every alarm or kept kind (sensor-kind table priority) in every model row and the fallback rules.
+    const cases = [...Object.entries(ZIGBEE2MQTT_MODELS), ['', ZIGBEE2MQTT_FALLBACK] as const].flatMap(([model, row], m) =>
+      row.fields
+        .filter((rule) => CRITICAL_TYPES.has(rule.type))
+        .map((rule, r) => {
+          const alarm = rule.values ? Object.keys(rule.values).find((k) => rule.values![k] === true || rule.values![k] === 'pressed')! : true;
+          const value = rule.values ? rule.values[String(alarm)] : true;
+          const clear = rule.values ? 'none' : false; // "none" is in no table: the unlisted value of defect 14
+          return { name: `alarm device ${m}-${r}`, model, rule, alarm, value, clear };
+        }),
+    );
+    expect(new Set(cases.map((c) => c.rule.type))).toEqual(new Set(['fall', 'call', 'smoke', 'water', 'tamper']));
+    const devices = Object.fromEntries(cases.map((c) => [c.name, { sensor: c.name.replace(/ /g, '-'), ...(c.model ? { model: c.model } : {}) }]));
+    const { adapter, readings } = await adapterWith({ ...devices, Sentinel: { sensor: 'sentinel' } });
+    const pub = (topic: string, payload: unknown) => z2m.publishAsync(`zigbee2mqtt/${topic}`, JSON.stringify(payload), { qos: 1 });
+    for (const c of cases) {
+      // alarm, cleared (or an unlisted value), alarm again, state unknown (null), alarm again: three alarms.
+      for (const raw of [c.alarm, c.clear, c.alarm, null, c.alarm]) await pub(c.name, { [c.rule.property]: raw, linkquality: 90 });
+    }
+    await pub('Sentinel', { occupancy: true });
+    await until(() => readings.some((r) => r.sensor === 'sentinel'), { what: 'sentinel after every alarm' });
+    const got = cases.map((c) => {
+      const sensor = devices[c.name]!.sensor + (c.rule.suffix ? `-${c.rule.suffix}` : '');
+      return { device: c.name, type: c.rule.type, alarms: readings.filter((x) => x.sensor === sensor && x.type === c.rule.type && x.value === c.value).length };
+    });
+    expect(got).toEqual(cases.map((c) => ({ device: c.name, type: c.rule.type, alarms: 3 })));
+    await adapter.stop();
   });
 
   it('carries a Zigbee2MQTT fall all the way to the server store', async () => {
