@@ -1,6 +1,7 @@
 import { HUB_ID_PATTERN, SENSOR_TYPES, type SensorType } from '../../../protocol/index.ts';
 import { hashPassword, hashToken, newId, newSecret, tokenMatches, verifyPassword } from '../auth/crypto.ts';
 import type { Db } from '../db/database.ts';
+import type { Selectable } from 'kysely';
 import type { ResidentTable, UserTable } from '../db/schema.ts';
 import { HearthError } from '../errors.ts';
 import { z } from 'zod';
@@ -55,7 +56,7 @@ function toUser(row: UserTable): UserInfo {
   };
 }
 
-function toResident(row: ResidentTable): ResidentInfo {
+function toResident(row: Selectable<ResidentTable>): ResidentInfo {
   return {
     id: row.id,
     name: row.name,
@@ -170,7 +171,9 @@ export class Directory {
   /** Check a username and password; the user, or null. */
   async checkPassword(username: string, password: string): Promise<UserInfo | null> {
     const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-    if (!row || row.disabled) {
+    // A disabled organisation (0016) signs nobody in.
+    const orgOff = row ? (await this.db.selectFrom('organisations').select('disabled').where('id', '=', row.org_id).executeTakeFirst())?.disabled === 1 : false;
+    if (!row || row.disabled || orgOff) {
       // Spend the same time as a real check, so timing does not reveal which usernames exist.
       verifyPassword(password, 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
       return null;
@@ -236,8 +239,14 @@ export class Directory {
 
   /** Check a hub's credentials; its organisation id, or null. */
   async authenticateHub(hubId: string, secret: string): Promise<{ orgId: string } | null> {
-    const row = await this.db.selectFrom('hubs').select(['org_id', 'secret_hash']).where('id', '=', hubId).executeTakeFirst();
-    if (!row || !tokenMatches(secret, row.secret_hash)) return null;
+    const row = await this.db
+      .selectFrom('hubs')
+      .innerJoin('organisations', 'organisations.id', 'hubs.org_id')
+      .select(['hubs.org_id', 'hubs.secret_hash', 'hubs.disabled', 'organisations.disabled as orgDisabled'])
+      .where('hubs.id', '=', hubId)
+      .executeTakeFirst();
+    // A disabled hub or organisation (0016) may not connect.
+    if (!row || !tokenMatches(secret, row.secret_hash) || row.disabled === 1 || row.orgDisabled === 1) return null;
     return { orgId: row.org_id };
   }
 
@@ -308,7 +317,8 @@ export class Directory {
   async getHome(hubId: string): Promise<HomeInfo | undefined> {
     const hub = await this.db.selectFrom('hubs').select(['id', 'org_id']).where('id', '=', hubId).executeTakeFirst();
     if (!hub) return undefined;
-    const residents = await this.db.selectFrom('residents').selectAll().where('hub_id', '=', hubId).orderBy('created_at').execute();
+    // Residents whose monitoring ended (disabled, 0016) are not watched.
+    const residents = await this.db.selectFrom('residents').selectAll().where('hub_id', '=', hubId).where('disabled', '=', 0).orderBy('created_at').execute();
     const sensors = await this.db.selectFrom('sensors').selectAll().where('hub_id', '=', hubId).execute();
     return {
       hubId,
@@ -317,7 +327,7 @@ export class Directory {
       sensors: new Map(
         sensors.map((s) => [
           s.sensor_id,
-          { sensorId: s.sensor_id, type: s.type, room: s.room, role: s.role, commissioned: s.commissioned === 1 },
+          { sensorId: s.sensor_id, type: s.type, room: s.room, role: s.role, commissioned: s.commissioned === 1 && s.disabled !== 1 },
         ]),
       ),
     };
@@ -498,7 +508,7 @@ export interface ResidentDetail {
   plan: MonitoringPlan;
 }
 
-function toResidentDetail(row: ResidentTable): ResidentDetail {
+function toResidentDetail(row: Selectable<ResidentTable>): ResidentDetail {
   const consent = JSON.parse(row.consent) as Partial<Consent>;
   const overrides = JSON.parse(row.plan) as Record<string, unknown>;
   return {

@@ -7,6 +7,10 @@ export interface OrganisationTable {
   id: string;
   name: string;
   created_at: number;
+  /** JSON: organisation settings (0016): default time zone and urgent team hours for new records. */
+  settings: Generated<string>;
+  /** 1: nobody of the organisation signs in and none of its hubs connects (0016). */
+  disabled: Generated<number>;
 }
 
 /** A place-based team area, with its urgent response team's hours. */
@@ -59,6 +63,8 @@ export interface HubTable {
   firmware: string | null;
   power: string | null;
   heartbeat_seconds: number;
+  /** 1: the hub may not connect (0016). */
+  disabled: Generated<number>;
 }
 
 /** A sensor of a hub: commissioned (room and role set) or only seen. */
@@ -72,6 +78,8 @@ export interface SensorTable {
   first_seen_at: number | null;
   last_seen_at: number | null;
   battery: number | null;
+  /** 1: taken out of service; its events do not count (0016). */
+  disabled: Generated<number>;
 }
 
 /** A monitored person. */
@@ -91,6 +99,8 @@ export interface ResidentTable {
   consent: string;
   away: number;
   created_at: number;
+  /** 1: monitoring ended (moved out, discharged); the detectors no longer watch for them (0016). */
+  disabled: Generated<number>;
 }
 
 /** A stored sensor event (the SQLite event store). */
@@ -223,6 +233,20 @@ export interface Database {
   notification_attempts: NotificationAttemptTable;
   checkpoints: CheckpointTable;
   detector_state: DetectorStateTable;
+  channel_tests: ChannelTestTable;
+}
+
+/** A test send of an outbound channel and its result (0016); append-only. */
+export interface ChannelTestTable {
+  id: Generated<number>;
+  org_id: string;
+  channel_id: string;
+  at: number;
+  /** The user id who asked, or "cli". */
+  requested_by: string;
+  status: string;
+  response: string | null;
+  error: string | null;
 }
 
 /** A persisted alert deadline (0004): fires once, on time or at start if it passed while down. */
