@@ -32,7 +32,8 @@ export async function seedOrg(h: Hearth, name: string, hubId: string): Promise<F
   const users = {} as Fixture['users'];
   for (const role of ['operator', 'responder', 'coordinator', 'installer', 'admin'] as Role[]) {
     const username = `${role}@${hubId}`;
-    const password = `pw-${role}-${hubId}`;
+    // Strong but deterministic (the password rules refuse passwords built from the username).
+    const password = `Kettle-${role}-${hubId}-lantern-7Qv`;
     const u = await d.addUser({ orgId: org.id, username, password, role, neighbourhoodId: nb.id });
     users[role] = { username, password, id: u.id };
   }

@@ -1,5 +1,6 @@
 import { HUB_ID_PATTERN, SENSOR_TYPES, type SensorType } from '../../../protocol/index.ts';
 import { hashPassword, hashToken, newId, newSecret, tokenMatches, verifyPassword } from '../auth/crypto.ts';
+import { assertStrongPassword } from '../auth/password-policy.ts';
 import type { Db } from '../db/database.ts';
 import type { Selectable } from 'kysely';
 import type { ResidentTable, UserTable } from '../db/schema.ts';
@@ -88,6 +89,7 @@ export class Directory {
 
   /** Create an organisation. */
   async addOrganisation(name: string): Promise<{ id: string; name: string }> {
+    const taken = await this.db.selectFrom('organisations').select('id').where('name', '=', name).executeTakeFirst();
     const id = newId();
     await this.db.insertInto('organisations').values({ id, name, created_at: this.now() }).execute();
     return { id, name };
@@ -150,9 +152,12 @@ export class Directory {
     neighbourhoodId?: string | null;
   }): Promise<UserInfo> {
     if (!ROLES.includes(input.role)) throw new HearthError('HEARTH_ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
-    if (input.password.length < 8) throw new HearthError('HEARTH_ERR_VALIDATION', 'password must be at least 8 characters');
+    // The password rules (docs/security.md): length, common and breached lists, not built from the names.
+    const org = await this.db.selectFrom('organisations').select('name').where('id', '=', input.orgId).executeTakeFirst();
+    assertStrongPassword(input.password, [input.username, input.displayName ?? '', org?.name ?? '']);
     const existing = await this.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
-    if (existing) throw new HearthError('HEARTH_ERR_CONFLICT', `username "${input.username}" is taken`);
+    // The same answer whether the name is taken here or in another organisation (docs/security.md).
+    if (existing) throw new HearthError('HEARTH_ERR_CONFLICT', 'that username is not available; choose another');
     const row: UserTable = {
       id: newId(),
       org_id: input.orgId,

@@ -10,12 +10,13 @@ describe("installer's commands to a hub, answered by the real gateway", () => {
   const gwDir = tempDir('hearth-cmd-gw-');
   let h: Awaited<ReturnType<typeof startHearth>>;
   let fx: Fixture;
+  let quiet: Fixture;
   let gateway: Gateway;
   let installer: string;
   beforeAll(async () => {
     h = await startHearth({ clock });
     fx = await seedOrg(h.hearth, 'Org', 'hub-cmd');
-    await seedOrg(h.hearth, 'Quiet Org', 'hub-quiet');
+    quiet = await seedOrg(h.hearth, 'Quiet Org', 'hub-quiet');
     installer = await signIn(h.hearth, fx.users.installer.username, fx.users.installer.password);
     const config = {
       ...GatewayConfigSchema.parse({ hubId: fx.hub.hubId, secret: fx.hub.secret, server: { url: `mqtt://127.0.0.1:${h.hearth.ports.mqtt}` }, dataDir: gwDir.dir }),
@@ -43,7 +44,7 @@ describe("installer's commands to a hub, answered by the real gateway", () => {
   });
 
   it('says when a hub is not connected, or does not answer in time', async () => {
-    expect((await command('hub-quiet', { cmd: 'ping' }, await signIn(h.hearth, 'installer@hub-quiet', 'pw-installer-hub-quiet'))).json()).toEqual({
+    expect((await command('hub-quiet', { cmd: 'ping' }, await signIn(h.hearth, quiet.users.installer.username, quiet.users.installer.password))).json()).toEqual({
       answered: false,
       reason: 'not-connected',
     });
@@ -51,7 +52,7 @@ describe("installer's commands to a hub, answered by the real gateway", () => {
     const mute = await connectHub(h.hearth.ports.mqtt, 'hub-quiet', (await h.hearth.services.directory.rotateHubSecret('hub-quiet')));
     await mute.subscribeAsync('hearth/v1/hubs/hub-quiet/commands', { qos: 1 });
     const received = new Promise<void>((resolve) => mute.once('message', () => resolve()));
-    const pending = command('hub-quiet', { cmd: 'ping' }, await signIn(h.hearth, 'installer@hub-quiet', 'pw-installer-hub-quiet'));
+    const pending = command('hub-quiet', { cmd: 'ping' }, await signIn(h.hearth, quiet.users.installer.username, quiet.users.installer.password));
     await received; // the command is out; now let the (virtual) ten seconds pass with no reply
     clock.advance(10_001);
     expect((await pending).json()).toEqual({ answered: false, reason: 'timeout' });
@@ -61,7 +62,7 @@ describe("installer's commands to a hub, answered by the real gateway", () => {
   it('is for installers and admins of the hub organisation only, with a valid command', async () => {
     const operator = await signIn(h.hearth, fx.users.operator.username, fx.users.operator.password);
     expect((await command(fx.hub.hubId, { cmd: 'ping' }, operator)).statusCode).toBe(403);
-    const other = await signIn(h.hearth, 'installer@hub-quiet', 'pw-installer-hub-quiet');
+    const other = await signIn(h.hearth, quiet.users.installer.username, quiet.users.installer.password);
     expect((await command(fx.hub.hubId, { cmd: 'ping' }, other)).statusCode).toBe(404);
     const bad = await command(fx.hub.hubId, { cmd: 'self-destruct' });
     expect(bad.statusCode).toBe(400);

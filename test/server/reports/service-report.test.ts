@@ -151,7 +151,7 @@ describe('the service report over a simulated month', () => {
     nbA = (await d.addNeighbourhood({ orgId: org.id, name: 'Riverside', timezone: 'Europe/London' })).id;
     nbB = (await d.addNeighbourhood({ orgId: org.id, name: 'Hillside', timezone: 'Europe/London' })).id;
     const mk = async (role: Role) => {
-      const u = { username: `${role}@report`, password: `pw-${role}-report` };
+      const u = { username: `${role}@report`, password: `Kettle-${role}-report-lantern-7Qv` };
       return { ...u, id: (await d.addUser({ orgId: org.id, ...u, role, neighbourhoodId: nbA })).id };
     };
     const operatorUser = await mk('operator');
