@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SENSOR_TYPES } from './sensor-kinds.ts';
+import { SENSOR_EVIDENCE, SENSOR_TYPES } from './sensor-kinds.ts';
 import { HubId } from './schemas.ts';
 
 /** Roles a sensor can have in a home, beyond its room: what it watches. */
@@ -11,6 +11,8 @@ export const SensorDescriptionSchema = z.object({
   type: z.enum(SENSOR_TYPES),
   room: z.string().min(1).max(64),
   role: z.enum(SENSOR_ROLES).optional(),
+  /** Override of the kind's evidence (SENSOR_KINDS): a motion-typed cupboard contact is `touch`. */
+  evidence: z.enum(SENSOR_EVIDENCE).optional(),
 });
 /** A sensor description. */
 export type SensorDescription = z.infer<typeof SensorDescriptionSchema>;

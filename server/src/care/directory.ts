@@ -26,6 +26,8 @@ export interface SensorInfo {
   room: string | null;
   role: string | null;
   commissioned: boolean;
+  /** Commissioning override of the kind's evidence (protocol SENSOR_KINDS `evidence`): presence or touch; absent or null: the kind's. */
+  evidence?: 'presence' | 'touch' | null;
 }
 
 /** A home: its hub, organisation, residents and sensors. What the anomaly core needs to know. */

@@ -70,6 +70,8 @@ export const MonitoringPlanSchema = z.object({
   callCancelSeconds: z.number().int().min(0).max(15 * 60).default(120),
   fallConfidenceMin: z.number().min(0).max(1).default(0.5),
   heartbeatMissed: z.number().int().min(1).max(100).default(3),
+  /** Inactivity's false-alarm budget: the threshold is set so the resident's own history would have raised at most this many a month (docs/detection-rules.md). */
+  falseAlarmBudgetPerMonth: z.number().min(0.1).max(30).default(1),
 });
 /** A full monitoring plan (defaults filled in). */
 export type MonitoringPlan = z.infer<typeof MonitoringPlanSchema>;

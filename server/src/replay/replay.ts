@@ -53,7 +53,7 @@ export function homesFromDescriptions(descs: readonly HomeDescription[], orgId =
   const homes = new Map<string, HomeInfo>();
   for (const d of descs) {
     const sensors = new Map<string, SensorInfo>();
-    for (const s of d.sensors) sensors.set(s.sensor, { sensorId: s.sensor, type: s.type, room: s.room, role: s.role ?? null, commissioned: true });
+    for (const s of d.sensors) sensors.set(s.sensor, { sensorId: s.sensor, type: s.type, room: s.room, role: s.role ?? null, commissioned: true, ...(s.evidence ? { evidence: s.evidence } : {}) });
     homes.set(d.hub, {
       hubId: d.hub,
       orgId,

@@ -6,7 +6,11 @@ import { Command } from 'commander';
 import { homesFromDescriptions, replay, toReplayEvent } from '../../../server/src/replay/replay.ts';
 import { ALERT_TYPES, type AlertType } from '../../../server/src/care/model.ts';
 import { generateCohort, replayLines } from '../generate.ts';
+import { evalDataset, loadDataset } from './real-eval.ts';
+import { realReport, sectionOf, spliceSection } from './real-report.ts';
 import { quantile, scoreCohort, type CohortScore } from './score.ts';
+import { sweep } from './sweep.ts';
+import { tradeoffSvg, type TradeoffSeries } from './tradeoff.ts';
 
 const program = new Command()
   .name('eval')
@@ -16,7 +20,10 @@ const program = new Command()
   .option('--seed <n>', 'seed', (v) => Number(v), 1)
   .option('--incident-rate <p>', 'chance per home-day of an acute incident', (v) => Number(v), 0.05)
   .option('--out <file>', 'report file (markdown)', 'docs/detection.md')
-  .option('--json <file>', 'also write the figures as JSON');
+  .option('--json <file>', 'also write the figures as JSON')
+  .option('--dataset <dir>', 'score recorded homes in the neutral format (e.g. ../shared/datasets/real-homes) instead, into their own section of the report')
+  .option('--no-sweep', 'with --dataset: skip the sensitivity sweep and the trade-off picture')
+  .option('--svg <file>', 'with --dataset: the trade-off picture', 'docs/detection-tradeoff.svg');
 
 const fmtDelay = (ms: number): string => {
   if (Number.isNaN(ms)) return '–';
@@ -74,7 +81,34 @@ function report(score: CohortScore, meta: { command: string; homes: number; days
   return lines.join('\n');
 }
 
-program.action((o: { homes: number; days: number; seed: number; incidentRate: number; out: string; json?: string }) => {
+/** `--dataset DIR`: replay and score recorded homes, sweep the budget, and write their section and the picture. */
+function datasetEval(o: { dataset: string; sweep: boolean; svg: string; out: string; homes: number; days: number; seed: number; json?: string }): void {
+  const command = `npm run eval -- --dataset ${o.dataset}${o.sweep ? '' : ' --no-sweep'}`;
+  const ds = loadDataset(o.dataset);
+  const score = evalDataset(ds);
+  let series: TradeoffSeries[] | null = null;
+  if (o.sweep) {
+    series = sweep(ds, { homes: o.homes, days: o.days, seed: o.seed }, (l) => process.stderr.write(`${l}\n`));
+    fs.writeFileSync(o.svg, tradeoffSvg(series, 'Median collapse delay against false urgent/high alerts per home-month'));
+  }
+  const svgRel = o.svg.startsWith('docs/') ? o.svg.slice(5) : o.svg;
+  const sweepNote = series
+    ? `The sensitivity setting swept is the plan's \`falseAlarmBudgetPerMonth\` (${series[0]!.points.map((p) => p.label).join(', ')}); Hearth's points count every serious type, the fixed timers (inactivity only, the plan's night 23:00 to 07:00 for "waking") count theirs. Simulated: ${o.homes} homes × ${o.days} days, seed ${o.seed}, inactivity incidents' median delay and false urgent/high alerts on normal days.\n\n| series | point | false per home-month | median delay | caught |\n|---|---|---|---|---|\n${series
+        .flatMap((s) => s.points.map((p) => `| ${s.name} | ${p.label} | ${p.falsePerMonth.toFixed(2)} | ${Number.isFinite(p.medianDelayMin) ? `${Math.round(p.medianDelayMin)} min` : '–'} | ${p.caught}/${p.of} |`))
+        .join('\n')}`
+    : undefined;
+  const md = realReport(score, { command, dir: o.dataset, events: score.events, replayMs: score.replayMs, ...(series ? { svg: svgRel, sweepNote } : {}) });
+  const doc = fs.existsSync(o.out) ? fs.readFileSync(o.out, 'utf8') : '# Detection\n';
+  fs.writeFileSync(o.out, spliceSection(doc, md));
+  if (o.json) fs.writeFileSync(o.json, JSON.stringify({ score, series }, null, 2));
+  process.stdout.write(`${md}\n`);
+}
+
+program.action((o: { homes: number; days: number; seed: number; incidentRate: number; out: string; json?: string; dataset?: string; sweep: boolean; svg: string }) => {
+  if (o.dataset) {
+    datasetEval({ ...o, dataset: o.dataset });
+    return;
+  }
   const command = `npm run eval -- --homes ${o.homes} --days ${o.days} --seed ${o.seed} --incident-rate ${o.incidentRate}`;
   const t0 = performance.now();
   const cohort = generateCohort({ homes: o.homes, days: o.days, seed: o.seed, incidentRate: o.incidentRate });
@@ -90,7 +124,9 @@ program.action((o: { homes: number; days: number; seed: number; incidentRate: nu
     alerts: result.alerts,
   });
   const md = report(score, { command, homes: o.homes, days: o.days, seed: o.seed, rate: o.incidentRate, events: events.length, genMs: t1 - t0, replayMs: t2 - t1, labels: labels.length });
-  fs.writeFileSync(o.out, `${md}\n`);
+  // The recorded homes' section (npm run eval -- --dataset) is kept as it was.
+  const kept = fs.existsSync(o.out) ? sectionOf(fs.readFileSync(o.out, 'utf8')) : '';
+  fs.writeFileSync(o.out, kept ? spliceSection(`${md}\n`, kept) : `${md}\n`);
   if (o.json) {
     fs.writeFileSync(o.json, JSON.stringify({ ...score, byType: Object.fromEntries(score.byType) }, null, 2));
   }
