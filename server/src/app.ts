@@ -24,6 +24,10 @@ import type { HearthConfig } from './config.ts';
 import { openDatabase, type OpenedDb } from './db/database.ts';
 import type { HearthEvents, StoredEvent } from './events.ts';
 import { CoreFeed } from './ingest/core-feed.ts';
+import { HubMessages } from './ingest/hub-messages.ts';
+import { Commissioning } from './care/commissioning.ts';
+import { commissioningRoutes } from './api/commissioning-routes.ts';
+import { hubHealthRoutes } from './api/hub-health-routes.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { alertRoutes } from './api/alert-routes.ts';
 import { auditRoutes } from './api/audit-routes.ts';
@@ -123,10 +127,13 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const core = new AnomalyCore({
     clock,
     homes,
+  // Homes registered from the console are "being commissioned" until live: their alarms are marked, never held back.
+  const commissioning = new Commissioning(db, clock);
+  broker.hubMessages = new HubMessages(db, clock, log.child({ part: 'hub-messages' }));
     log: log.child({ part: 'anomaly' }),
     ...(options.detectors ? { factories: options.detectors } : {}),
     sink: (signal) => {
-      alerts.handleSignal(signal).catch((err: unknown) => log.error({ err, type: signal.type }, 'alert signal failed'));
+      alerts.handleSignal(commissioning.mark(signal, homes.get(signal.hubId))).catch((err: unknown) => log.error({ err, type: signal.type }, 'alert signal failed'));
     },
   });
 
@@ -202,6 +209,8 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(auditRoutes);
   await app.register(careRoutes, { routing });
   await app.register(reportRoutes, { routing });
+  await app.register(commissioningRoutes, { commissioning, reloadHome: (hubId: string) => homes.reload(hubId), mqttPort: () => hearth.ports.mqtt });
+  await app.register(hubHealthRoutes);
   await app.register(trendRoutes, { trends: history.trends });
   // MQTT over WebSocket for browsers and installers' tools: hubs authenticate in MQTT CONNECT.
   app.get('/mqtt', { websocket: true, schema: { hide: true } }, (socket, req) => {
@@ -225,6 +234,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
         homes.reloadAll().catch((err: unknown) => log.error({ err }, 'home refresh failed'));
         refresh = clock.setTimeout(refreshLoop, 60_000);
       };
+      await commissioning.load();
       refresh = clock.setTimeout(refreshLoop, 60_000);
       core.start();
       detectorState.start();
