@@ -39,6 +39,7 @@ export interface LinkEvents {
 
 interface InFlight {
   seqs: number[];
+  lane: 'alarm' | 'routine';
 }
 
 /**
@@ -46,7 +47,8 @@ interface InFlight {
  * online status with an offline last will, heartbeats, commands and replies,
  * reconnects with jittered exponential backoff, and the outbox drain: in
  * order, in batches, a small window of messages awaiting PUBACK, rate-limited
- * by a token bucket. Rows leave the outbox only when their PUBACK arrives.
+ * by a token bucket; the alarm lane goes first, outside the bucket, with a
+ * window of its own. Rows leave the outbox only when their PUBACK arrives.
  * Every timer runs on the injected clock.
  */
 export class ServerLink extends EventEmitter<LinkEvents> {
@@ -60,8 +62,9 @@ export class ServerLink extends EventEmitter<LinkEvents> {
   private pumpTimer?: TimerHandle;
   private heartbeatSeq = 0;
   private heartbeatMs: number;
-  private cursor = 0;
   private readonly inFlight = new Set<InFlight>();
+  /** Outbox seqs awaiting PUBACK on this connection. */
+  private readonly sending = new Set<number>();
   private tokens: number;
   private tokensAt: number;
   private readonly random: () => number;
@@ -177,8 +180,8 @@ export class ServerLink extends EventEmitter<LinkEvents> {
     // The backoff resets only once this connection proves itself (a PUBACK or a heartbeat),
     // so a server that accepts connections but refuses our events is not hammered.
     this.online = true;
-    this.cursor = 0;
     this.inFlight.clear();
+    this.sending.clear();
     this.tokens = this.o.batchSize;
     this.tokensAt = this.o.clock.now();
     this.o.log.info({ hubId: this.o.hubId, queued: this.o.outbox.size() }, 'connected to the server');
@@ -196,7 +199,7 @@ export class ServerLink extends EventEmitter<LinkEvents> {
     this.online = false;
     // Whatever was awaiting PUBACK is still in the outbox: start again from its head.
     this.inFlight.clear();
-    this.cursor = 0;
+    this.sending.clear();
     this.generation++;
     const old = this.client;
     this.client = undefined;
@@ -238,30 +241,39 @@ export class ServerLink extends EventEmitter<LinkEvents> {
     const client = this.client;
     if (!this.online || !client) return;
     const gen = this.generation;
-    while (this.inFlight.size < this.o.inFlight) {
-      this.refill();
-      const allowance = Math.floor(this.tokens);
-      if (allowance < 1) {
-        // Wait (on the clock) until one more event's worth of tokens is in the bucket.
-        if (!this.pumpTimer) {
-          const wait = Math.ceil(((1 - this.tokens) / this.o.drainEventsPerSecond) * 1000);
-          this.pumpTimer = this.o.clock.setTimeout(() => {
-            this.pumpTimer = undefined;
-            this.pump();
-          }, Math.max(1, wait));
+    for (;;) {
+      // The alarm lane while it holds anything unsent; the routine lane only after it, so no
+      // sensor's later routine event overtakes its alarm (or the events queued before that alarm).
+      const next = this.o.outbox.nextBatch(this.o.batchSize, this.sending);
+      if (!next) return;
+      const busy = [...this.inFlight].filter((m) => m.lane === next.lane).length;
+      if (busy >= this.o.inFlight) return;
+      let rows = next.rows;
+      if (next.lane === 'routine') {
+        this.refill();
+        const allowance = Math.floor(this.tokens);
+        if (allowance < 1) {
+          // Wait (on the clock) until one more event's worth of tokens is in the bucket.
+          if (!this.pumpTimer) {
+            const wait = Math.ceil(((1 - this.tokens) / this.o.drainEventsPerSecond) * 1000);
+            this.pumpTimer = this.o.clock.setTimeout(() => {
+              this.pumpTimer = undefined;
+              this.pump();
+            }, Math.max(1, wait));
+          }
+          return;
         }
-        return;
+        rows = rows.slice(0, allowance);
+        this.tokens -= rows.length;
       }
-      const rows = this.o.outbox.next(this.cursor, Math.min(this.o.batchSize, allowance));
-      if (!rows.length) return;
-      this.tokens -= rows.length;
-      this.cursor = rows[rows.length - 1]!.seq;
-      const msg: InFlight = { seqs: rows.map((r) => r.seq) };
+      const msg: InFlight = { seqs: rows.map((r) => r.seq), lane: next.lane };
       this.inFlight.add(msg);
+      for (const s of msg.seqs) this.sending.add(s);
       const payload = rows.length === 1 ? JSON.stringify(rows[0]!.event) : JSON.stringify({ events: rows.map((r) => r.event) });
       client.publish(topics.events(this.o.hubId), payload, { qos: 1 }, (err) => {
         if (gen !== this.generation) return; // a closed connection's late news: its rows are re-sent anyway
         this.inFlight.delete(msg);
+        for (const s of msg.seqs) this.sending.delete(s);
         if (err) {
           this.o.log.warn({ err: err.message }, 'events not acknowledged; reconnecting');
           client.end(true);

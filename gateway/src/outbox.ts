@@ -30,6 +30,15 @@ export interface OutboxRow {
   event: HubEvent;
 }
 
+/**
+ * Rows to send next, from one lane: `alarm` (alarms, and whatever of their
+ * sensors' events was queued before them) goes before `routine`.
+ */
+export interface OutboxBatch {
+  lane: 'alarm' | 'routine';
+  rows: OutboxRow[];
+}
+
 /** What became of an event handed to the outbox. */
 export type AddResult =
   | { ok: true; event: HubEvent; seq: number; evicted: number }
@@ -61,7 +70,8 @@ export interface OutboxOptions {
  *
  * Durability: WAL journal with synchronous=FULL, so each commit is fsynced to
  * the WAL before add() returns; a crash or power cut loses nothing that add()
- * accepted. Order: `seq` is an autoincrement key, the drain reads in seq order.
+ * accepted. Order: `seq` is an autoincrement key; the drain reads the alarm
+ * lane, then the routine lane, each in seq order (docs/gateway.md).
  */
 export class Outbox {
   private readonly db: SQLite.Database;
@@ -80,11 +90,16 @@ export class Outbox {
         id TEXT NOT NULL UNIQUE,
         critical INTEGER NOT NULL,
         body TEXT NOT NULL,
-        queued_at INTEGER NOT NULL);
+        queued_at INTEGER NOT NULL,
+        sensor TEXT NOT NULL DEFAULT '',
+        lane INTEGER NOT NULL DEFAULT 0);
       CREATE INDEX IF NOT EXISTS outbox_routine ON outbox(critical, seq);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    upgradeLanes(this.db);
     this.stmts = {
-      insert: this.db.prepare('INSERT INTO outbox (id, critical, body, queued_at) VALUES (?, ?, ?, ?)'),
+      insert: this.db.prepare('INSERT INTO outbox (id, critical, body, queued_at, sensor, lane) VALUES (?, ?, ?, ?, ?, ?)'),
+      promote: this.db.prepare('UPDATE outbox SET lane = 1 WHERE sensor = ? AND lane = 0'),
+      lane: this.db.prepare('SELECT seq, body FROM outbox WHERE lane = ? ORDER BY seq LIMIT ?'),
       oldestRoutine: this.db.prepare('SELECT seq FROM outbox WHERE critical = 0 ORDER BY seq LIMIT 1').pluck(),
       deleteOne: this.db.prepare('DELETE FROM outbox WHERE seq = ?'),
       next: this.db.prepare('SELECT seq, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -102,6 +117,20 @@ export class Outbox {
    * routine event is refused only when nothing but critical events is queued.
    */
   add(input: NewEvent): AddResult {
+    return this.addMany([input])[0]!;
+  }
+
+  /** Queue several events in one transaction (one fsync), each as add() would; results in input order. */
+  addMany(inputs: readonly NewEvent[]): AddResult[] {
+    try {
+      return this.db.transaction(() => inputs.map((i) => this.addOne(i)))();
+    } catch (err) {
+      this.count = this.stmts.count.get() as number; // rolled back: recount
+      throw err;
+    }
+  }
+
+  private addOne(input: NewEvent): AddResult {
     const now = this.opts.clock.now();
     const candidate: Record<string, unknown> = {
       id: this.ids.next(now),
@@ -118,31 +147,48 @@ export class Outbox {
     }
     const event = parsed.data;
     const critical = CRITICAL_TYPES.has(event.type);
-    const result = this.db.transaction((): AddResult => {
-      let evicted = 0;
-      if (this.count >= this.opts.maxEvents) {
-        const oldest = this.stmts.oldestRoutine.get() as number | undefined;
-        if (oldest !== undefined) {
-          this.stmts.deleteOne.run(oldest);
-          this.count--;
-          evicted = 1;
-          this.bump('droppedRoutine');
-        } else if (!critical) {
-          this.bump('droppedRoutine');
-          return { ok: false, reason: 'full', detail: `outbox holds ${this.count} critical events; routine event dropped` };
-        }
-        // A critical event with only critical events queued: kept beyond the bound, never dropped.
+    const alarm = ALARM_TYPES.has(event.type);
+    let evicted = 0;
+    if (this.count >= this.opts.maxEvents) {
+      const oldest = this.stmts.oldestRoutine.get() as number | undefined;
+      if (oldest !== undefined) {
+        this.stmts.deleteOne.run(oldest);
+        this.count--;
+        evicted = 1;
+        this.bump('droppedRoutine');
+      } else if (!critical) {
+        this.bump('droppedRoutine');
+        return { ok: false, reason: 'full', detail: `outbox holds ${this.count} critical events; routine event dropped` };
       }
-      const info = this.stmts.insert.run(event.id, critical ? 1 : 0, JSON.stringify(event), now);
-      this.count++;
-      return { ok: true, event, seq: Number(info.lastInsertRowid), evicted };
-    })();
-    return result;
+      // A critical event with only critical events queued: kept beyond the bound, never dropped.
+    }
+    // An alarm takes its sensor's earlier events with it into the alarm lane: that sensor's order is kept.
+    if (alarm) this.stmts.promote.run(event.sensor);
+    const info = this.stmts.insert.run(event.id, critical ? 1 : 0, JSON.stringify(event), now, event.sensor, alarm ? 1 : 0);
+    this.count++;
+    return { ok: true, event, seq: Number(info.lastInsertRowid), evicted };
   }
 
   /** Up to `limit` queued events after `afterSeq`, in order. */
   next(afterSeq: number, limit: number): OutboxRow[] {
     return (this.stmts.next.all(afterSeq, limit) as { seq: number; body: string }[]).map((r) => ({ seq: r.seq, event: JSON.parse(r.body) as HubEvent }));
+  }
+
+  /**
+   * Up to `limit` events to send next, skipping those in `skip` (awaiting
+   * PUBACK): the alarm lane in order while it has any, else the routine lane in order.
+   */
+  nextBatch(limit: number, skip: ReadonlySet<number>): OutboxBatch | null {
+    for (const lane of [1, 0]) {
+      const rows: OutboxRow[] = [];
+      for (const r of this.stmts.lane.all(lane, limit + skip.size) as { seq: number; body: string }[]) {
+        if (skip.has(r.seq)) continue;
+        rows.push({ seq: r.seq, event: JSON.parse(r.body) as HubEvent });
+        if (rows.length === limit) break;
+      }
+      if (rows.length) return { lane: lane === 1 ? 'alarm' : 'routine', rows };
+    }
+    return null;
   }
 
   /** Delete acknowledged events (unknown seqs, e.g. evicted meanwhile, are ignored). */
@@ -190,4 +236,23 @@ export class Outbox {
   private bump(key: string): void {
     this.setMeta(key, String(Number(this.getMeta(key) ?? 0) + 1));
   }
+}
+
+// An outbox written before the alarm lane existed: add the columns, fill them from the bodies
+// (an alarm and its sensor's earlier rows go to the alarm lane), and index them. Idempotent.
+function upgradeLanes(db: SQLite.Database): void {
+  const cols = new Set((db.pragma('table_info(outbox)') as { name: string }[]).map((c) => c.name));
+  db.transaction(() => {
+    if (!cols.has('sensor')) db.exec("ALTER TABLE outbox ADD COLUMN sensor TEXT NOT NULL DEFAULT ''");
+    if (!cols.has('lane')) {
+      db.exec('ALTER TABLE outbox ADD COLUMN lane INTEGER NOT NULL DEFAULT 0');
+      db.exec("UPDATE outbox SET sensor = json_extract(body, '$.sensor')");
+      const alarms = JSON.stringify([...ALARM_TYPES]);
+      db.prepare(
+        `UPDATE outbox SET lane = 1 WHERE seq <= (SELECT max(a.seq) FROM outbox a
+           WHERE a.sensor = outbox.sensor AND json_extract(a.body, '$.type') IN (SELECT value FROM json_each(?)))`,
+      ).run(alarms);
+    }
+    db.exec('CREATE INDEX IF NOT EXISTS outbox_lane ON outbox(lane, seq); CREATE INDEX IF NOT EXISTS outbox_sensor ON outbox(sensor, lane)');
+  })();
 }

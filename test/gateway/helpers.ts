@@ -131,3 +131,18 @@ export async function startLink(target: () => number): Promise<{ port: number; c
     restore: listen,
   };
 }
+
+/**
+ * The order in which a gateway sends a backlog that was queued before the drain began
+ * (docs/gateway.md, "Alarms first"): every alarm, with whatever its sensor queued before
+ * it, in queue order; then everything else, in queue order.
+ */
+export function alarmsFirst<E extends { sensor: string; type: string }>(queued: readonly E[], alarmTypes: ReadonlySet<string>): E[] {
+  const lastAlarm = new Map<string, number>();
+  queued.forEach((e, i) => {
+    if (alarmTypes.has(e.type)) lastAlarm.set(e.sensor, i);
+  });
+  const first = queued.filter((e, i) => i <= (lastAlarm.get(e.sensor) ?? -1));
+  const rest = queued.filter((e, i) => i > (lastAlarm.get(e.sensor) ?? -1));
+  return [...first, ...rest];
+}

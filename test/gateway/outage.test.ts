@@ -2,10 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatorAdapter, SimulatorConfigSchema } from '../../gateway/src/adapters/simulator.ts';
 import { GatewayConfigSchema } from '../../gateway/src/config.ts';
 import { Gateway } from '../../gateway/src/gateway.ts';
+import { ALARM_TYPES } from '../../gateway/src/outbox.ts';
 import { VirtualClock } from '../../server/src/clock.ts';
 import type { StoredEvent } from '../../server/src/events.ts';
 import { seedOrg, startHearth, tempDir } from '../helpers/hearth.ts';
-import { startLink, testLog, until } from './helpers.ts';
+import { alarmsFirst, startLink, testLog, until } from './helpers.ts';
 
 const T0 = Date.parse('2026-11-26T09:00:00Z');
 const MIN = 60_000;
@@ -79,9 +80,9 @@ describe('gateway through a ten-minute broker outage (virtual time)', () => {
     await until(() => gateway.outbox.size() === 0, { clock, stepMs: 200, realMs: 20_000, what: 'backlog drained' });
     await server.hearth.settle();
 
-    // Exactly once, in order, each marked late by the server.
+    // Exactly once, in order (alarms first, each sensor's own order kept), each marked late by the server.
     const arrived = stored.slice(live);
-    expect(arrived.map((e) => e.id)).toEqual(backlog.map((e) => e.id));
+    expect(arrived.map((e) => e.id)).toEqual(alarmsFirst(backlog, ALARM_TYPES).map((e) => e.id));
     const rows = await server.hearth.services.db.selectFrom('events').select(['event_id', 'late', 'ts', 'received_at']).where('hub_id', '=', fx.hub.hubId).execute();
     expect(rows).toHaveLength(live + backlog.length);
     const byId = new Map(rows.map((r) => [r.event_id, r]));

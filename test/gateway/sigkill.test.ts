@@ -4,11 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outboxFile } from '../../gateway/src/gateway.ts';
-import { Outbox } from '../../gateway/src/outbox.ts';
+import { ALARM_TYPES, Outbox } from '../../gateway/src/outbox.ts';
 import { SystemClock } from '../../server/src/clock.ts';
 import type { StoredEvent } from '../../server/src/events.ts';
 import { seedOrg, startHearth, tempDir } from '../helpers/hearth.ts';
-import { sleep, until } from './helpers.ts';
+import { alarmsFirst, sleep, until } from './helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOTAL = 1000;
@@ -46,10 +46,12 @@ describe('gateway killed with SIGKILL mid-drain', () => {
     const file = outboxFile(gwDir.dir);
     const pre = new Outbox({ file, clock: new SystemClock(), maxEvents: 10_000 });
     const ids: string[] = [];
+    const queued: { id: string; sensor: string; type: string }[] = [];
     const t0 = Date.now() - 3600_000;
     for (let i = 0; i < TOTAL; i++) {
       const r = pre.add({ sensor: i % 100 === 50 ? 'hall-fall' : 'kitchen-pir', type: i % 100 === 50 ? 'fall' : 'motion', value: i % 100 === 50 ? true : i % 2 === 0, ts: t0 + i * 1000 });
       if (r.ok) ids.push(r.event.id);
+      if (r.ok) queued.push(r.event);
     }
     pre.close();
     expect(ids).toHaveLength(TOTAL);
@@ -98,10 +100,10 @@ describe('gateway killed with SIGKILL mid-drain', () => {
     second.proc.kill('SIGTERM');
     await exited(second.proc);
 
-    // Every event exactly once, new events stored in their original order, re-sends absorbed by id.
+    // Every event exactly once, new events stored in their send order (falls first), re-sends absorbed by id.
     const rows = await db.selectFrom('events').select('event_id').where('hub_id', '=', fx.hub.hubId).execute();
     expect(rows.map((r) => r.event_id).sort()).toEqual([...ids].sort());
-    expect(arrived.map((e) => e.id)).toEqual(ids);
+    expect(arrived.map((e) => e.id)).toEqual(alarmsFirst(queued, ALARM_TYPES).map((e) => e.id));
     expect(server.hearth.services.ingest.stats(fx.hub.hubId)[fx.hub.hubId]!.duplicates).toBe(resent);
     const after = new Outbox({ file, clock: new SystemClock(), maxEvents: 10_000 });
     expect(after.size()).toBe(0);
