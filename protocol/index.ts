@@ -4,3 +4,4 @@ export * from './topics.ts';
 export * from './sensor-kinds.ts';
 export * from './schemas.ts';
 export * from './home.ts';
+export * from './hub-reports.ts';

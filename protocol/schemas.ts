@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SENSOR_KINDS, SENSOR_TYPES, type SensorType, type SensorValue } from './sensor-kinds.ts';
 import { HUB_ID_PATTERN } from './topics.ts';
+import { DeviceMappingSchema } from './hub-reports.ts';
 
 /** Largest batch a hub may send in one message. */
 export const MAX_BATCH = 500;
@@ -88,6 +89,7 @@ export const HubCommandSchema = z.discriminatedUnion('cmd', [
     cmd: z.literal('config'),
     heartbeatSeconds: z.number().int().min(5).max(3600).optional(),
     sensors: z.array(SensorConfigSchema).max(500).optional(),
+    mappings: z.array(DeviceMappingSchema).max(200).optional(),
   }),
 ]);
 /** A command message. */

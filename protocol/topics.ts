@@ -11,9 +11,12 @@ export const CHANNELS = {
   heartbeat: { direction: 'hub-to-server', qos: 0, retain: false },
   commands: { direction: 'server-to-hub', qos: 1, retain: false },
   replies: { direction: 'hub-to-server', qos: 1, retain: false },
+  // Hearth additions (docs/protocol.md): devices the hub cannot map, and sensors' reachability.
+  unmapped: { direction: 'hub-to-server', qos: 1, retain: false },
+  availability: { direction: 'hub-to-server', qos: 1, retain: false },
 } as const;
 
-/** A channel name: events, status, heartbeat, commands or replies. */
+/** A channel name: events, status, heartbeat, commands, replies, unmapped or availability. */
 export type Channel = keyof typeof CHANNELS;
 
 /** The topic of one hub's channel. */
@@ -28,6 +31,8 @@ export const topics = {
   heartbeat: (hubId: string) => hubTopic(hubId, 'heartbeat'),
   commands: (hubId: string) => hubTopic(hubId, 'commands'),
   replies: (hubId: string) => hubTopic(hubId, 'replies'),
+  unmapped: (hubId: string) => hubTopic(hubId, 'unmapped'),
+  availability: (hubId: string) => hubTopic(hubId, 'availability'),
   /** Every topic a hub may use: the broker's ACL. */
   hubPrefix: (hubId: string) => `${TOPIC_ROOT}/${hubId}/`,
 };

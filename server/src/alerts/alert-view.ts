@@ -51,6 +51,11 @@ export const AlertViewSchema = z.object({
   onSiteBy: z.string().nullable().optional(),
   responseWarningAt: z.string().nullable().optional(),
   responseBreachedAt: z.string().nullable().optional(),
+  /**
+   * Raised while the home was being commissioned, or from sensors not yet commissioned (issue 13):
+   * still a real alarm, shown with a badge. Null for a live home's commissioned sensors.
+   */
+  commissioning: z.object({ homeBeingCommissioned: z.boolean(), uncommissionedSensors: z.array(z.string()) }).nullable().optional(),
 });
 /** An alert view. */
 export type AlertView = z.infer<typeof AlertViewSchema>;
@@ -97,6 +102,7 @@ export function toAlertView(
     onSiteBy: row.on_site_by,
     responseWarningAt: iso(row.response_warning_at),
     responseBreachedAt: iso(row.response_breached_at),
+    commissioning: commissioningOf(row.cause),
   };
 }
 
@@ -106,3 +112,10 @@ const SEVERITY_RANK: Record<string, number> = { urgent: 0, high: 1, routine: 2, 
 export function compareAlerts(a: AlertView, b: AlertView): number {
   return (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || b.raisedAt.localeCompare(a.raisedAt);
 }
+/** The commissioning mark the alert was raised with (server/src/care/commissioning.ts puts it in the cause). */
+function commissioningOf(cause: string): AlertView['commissioning'] {
+  const c = (JSON.parse(cause) as { commissioning?: { homeBeingCommissioned?: unknown; uncommissionedSensors?: unknown } }).commissioning;
+  if (!c) return null;
+  return { homeBeingCommissioned: c.homeBeingCommissioned === true, uncommissionedSensors: Array.isArray(c.uncommissionedSensors) ? c.uncommissionedSensors.map(String) : [] };
+}
+

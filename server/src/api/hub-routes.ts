@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HubId } from '../../../protocol/index.ts';
 import { HUB_VIEWERS } from '../auth/policy.ts';
 import { HubCommands } from '../broker/commands.ts';
+import { deriveHubStatus } from '../care/hub-health.ts';
 import { HearthError } from '../errors.ts';
 import { userOf } from './auth-plugin.ts';
 import { ErrorSchema, authErrors } from './common.ts';
@@ -54,6 +55,12 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
                 id: z.string(),
                 name: z.string(),
                 status: z.string(),
+                /** The one status to show, from connection, last status and heartbeats (`status` is only the hub's last message). */
+                state: z.enum(['online', 'unresponsive', 'offline', 'never-seen']),
+                stateSummary: z.string(),
+                /** `commissioning` while registered from the console and not yet put live. */
+                phase: z.enum(['commissioning', 'live']),
+                residents: z.array(z.object({ id: z.string(), name: z.string() })),
                 connected: z.boolean(),
                 lastSeenAt: z.string().nullable(),
                 firmware: z.string().nullable(),
@@ -70,11 +77,22 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
       const user = userOf(req);
       const hubs = await db.selectFrom('hubs').selectAll().where('org_id', '=', user.orgId).orderBy('id').execute();
       const counts = await rejectionCounts(user.orgId);
+      const residents = await db.selectFrom('residents').select(['id', 'name', 'hub_id']).where('org_id', '=', user.orgId).where('hub_id', 'is not', null).orderBy('name').execute();
+      const pending = new Set((await db.selectFrom('hub_commissioning').select('hub_id').where('live_at', 'is', null).execute()).map((r) => r.hub_id));
+      // The list names whose home each hub is: a read of personal data.
+      await app.hearth.audit.record(user, 'hubs.list', residents.map((r) => r.id));
+      const now = app.hearth.clock.now();
       return {
         hubs: hubs.map((h) => ({
           id: h.id,
           name: h.name,
           status: h.status,
+          ...(() => {
+            const d = deriveHubStatus({ connected: broker.isConnected(h.id), status: h.status, lastSeenAt: h.last_seen_at, heartbeatSeconds: h.heartbeat_seconds }, now);
+            return { state: d.state, stateSummary: d.summary };
+          })(),
+          phase: pending.has(h.id) ? ('commissioning' as const) : ('live' as const),
+          residents: residents.filter((r) => r.hub_id === h.id).map((r) => ({ id: r.id, name: r.name })),
           connected: broker.isConnected(h.id),
           lastSeenAt: iso(h.last_seen_at),
           firmware: h.firmware,

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { Directory } from '../care/directory.ts';
 import type { HearthEvents } from '../events.ts';
 import type { Ingest } from '../ingest/ingest.ts';
+import type { HubMessageSink } from '../ingest/hub-messages.ts';
 
 /** Counters of the broker's refusals, for /api/health and the installer's view. */
 export interface BrokerCounters {
@@ -26,6 +27,8 @@ export class HubBroker {
   private server?: net.Server;
   readonly counters: BrokerCounters = { authFailures: 0, aclRefusals: 0 };
   private readonly connected = new Map<string, Client>();
+  /** Where the hubs' unmapped-device and availability reports go (set by the app). */
+  hubMessages?: HubMessageSink;
 
   constructor(
     private readonly directory: Directory,
@@ -140,6 +143,11 @@ export class HubBroker {
         return this.settle(this.ingest.submitHeartbeat(hubId, packet.topic, payload), done);
       case 'replies':
         return this.settle(this.ingest.submitReply(hubId, packet.topic, payload), done);
+      case 'unmapped':
+      case 'availability':
+        // Hearth's additions (server/src/ingest/hub-messages.ts); without a sink they are set aside like an unknown channel.
+        if (this.hubMessages) return this.settle(this.hubMessages.submit(hubId, parsed.channel, packet.topic, payload), done);
+        return this.settle(this.ingest.submitUnknownTopic(hubId, packet.topic, payload), done);
     }
   }
 

@@ -230,9 +230,65 @@ export interface Database {
   channels: ChannelTable;
   routing_rules: RoutingRuleTable;
   notifications: NotificationTable;
+/** A hub registered from the console (0013): being commissioned until live_at is set. Hubs without a row are live. */
+export interface HubCommissioningTable {
+  hub_id: string;
+  started_at: number;
+  started_by: string | null;
+  /** When the current walk test began; sensors heard since then count as tested. */
+  walk_started_at: number | null;
+  live_at: number | null;
+  live_by: string | null;
+  /** JSON: the checklist as it stood when the home went live. */
+  checklist: string | null;
+  /** When the gateway last acknowledged the commissioning (`config` command), and which version. */
+  synced_at: number | null;
+  synced_version: number;
+  /** Bumped on every change of the hub's sensors or mappings. */
+  version: number;
+  /** When the hub last said it runs on its battery (status power, or a `power` event) during the walk test. */
+  battery_seen_at: number | null;
+}
+
+/** A device the gateway sees but cannot map (0013), with its latest raw payload. */
+export interface UnmappedDeviceTable {
+  hub_id: string;
+  device: string;
+  adapter: string;
+  reason: string;
+  payload: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  count: number;
+}
+
+/** The installer's mapping of one device (0013), sent to the gateway in the `config` command. */
+export interface HubMappingTable {
+  hub_id: string;
+  device: string;
+  sensor_id: string;
+  /** JSON: field rules (gateway/src/adapters/mapping.ts FieldRuleSchema). */
+  rules: string;
+  created_at: number;
+  created_by: string | null;
+}
+
+/** A sensor's (or, with sensor_id '', the bridge's) reachability as the gateway last reported it (0013). */
+export interface SensorAvailabilityTable {
+  hub_id: string;
+  sensor_id: string;
+  online: number;
+  at: number;
+  source: string;
+}
+
   notification_attempts: NotificationAttemptTable;
   checkpoints: CheckpointTable;
   detector_state: DetectorStateTable;
+  hub_commissioning: HubCommissioningTable;
+  unmapped_devices: UnmappedDeviceTable;
+  hub_mappings: HubMappingTable;
+  sensor_availability: SensorAvailabilityTable;
   channel_tests: ChannelTestTable;
 }
 
