@@ -124,12 +124,12 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const audit = new AccessLog(db, clock);
   const history = await createHistory({ config, db, bus, directory, clock, log });
   const homes = new LiveHomes(directory);
-  const core = new AnomalyCore({
-    clock,
-    homes,
   // Homes registered from the console are "being commissioned" until live: their alarms are marked, never held back.
   const commissioning = new Commissioning(db, clock);
   broker.hubMessages = new HubMessages(db, clock, log.child({ part: 'hub-messages' }));
+  const core = new AnomalyCore({
+    clock,
+    homes,
     log: log.child({ part: 'anomaly' }),
     ...(options.detectors ? { factories: options.detectors } : {}),
     sink: (signal) => {

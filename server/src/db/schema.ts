@@ -206,30 +206,6 @@ export interface DetectorStateTable {
   saved_at: number;
 }
 
-/** The whole relational schema, for kysely. */
-export interface Database {
-  organisations: OrganisationTable;
-  neighbourhoods: NeighbourhoodTable;
-  users: UserTable;
-  sessions: SessionTable;
-  hubs: HubTable;
-  sensors: SensorTable;
-  residents: ResidentTable;
-  events: EventTable;
-  rejections: RejectionTable;
-  alerts: AlertTable;
-  alert_log: AlertLogTable;
-  access_log: AccessLogTable;
-  daily_summaries: DailySummaryTable;
-  job_runs: JobRunTable;
-  hub_presence: HubPresenceTable;
-  store_outbox: StoreOutboxTable;
-  store_state: StoreStateTable;
-  service_reports: ServiceReportTable;
-  deadlines: DeadlineTable;
-  channels: ChannelTable;
-  routing_rules: RoutingRuleTable;
-  notifications: NotificationTable;
 /** A hub registered from the console (0013): being commissioned until live_at is set. Hubs without a row are live. */
 export interface HubCommissioningTable {
   hub_id: string;
@@ -282,6 +258,30 @@ export interface SensorAvailabilityTable {
   source: string;
 }
 
+/** The whole relational schema, for kysely. */
+export interface Database {
+  organisations: OrganisationTable;
+  neighbourhoods: NeighbourhoodTable;
+  users: UserTable;
+  sessions: SessionTable;
+  hubs: HubTable;
+  sensors: SensorTable;
+  residents: ResidentTable;
+  events: EventTable;
+  rejections: RejectionTable;
+  alerts: AlertTable;
+  alert_log: AlertLogTable;
+  access_log: AccessLogTable;
+  daily_summaries: DailySummaryTable;
+  job_runs: JobRunTable;
+  hub_presence: HubPresenceTable;
+  store_outbox: StoreOutboxTable;
+  store_state: StoreStateTable;
+  service_reports: ServiceReportTable;
+  deadlines: DeadlineTable;
+  channels: ChannelTable;
+  routing_rules: RoutingRuleTable;
+  notifications: NotificationTable;
   notification_attempts: NotificationAttemptTable;
   checkpoints: CheckpointTable;
   detector_state: DetectorStateTable;
