@@ -39,6 +39,7 @@ import { userRoutes } from './api/user-routes.ts';
 import { streamRoutes } from './api/stream.ts';
 import { careRoutes } from './api/care-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
+import { residentRecordRoutes } from './api/resident-record-routes.ts';
 import { createRouting } from './routing/routing.ts';
 import { trendRoutes } from './api/trend-routes.ts';
 import { createHistory, type History } from './store/history.ts';
@@ -211,6 +212,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(auditRoutes);
   await app.register(careRoutes, { routing });
   await app.register(reportRoutes, { routing });
+  await app.register(residentRecordRoutes);
   await app.register(commissioningRoutes, { commissioning, reloadHome: (hubId: string) => homes.reload(hubId), mqttPort: () => hearth.ports.mqtt });
   await app.register(hubHealthRoutes);
   await app.register(trendRoutes, { trends: history.trends });
