@@ -1,38 +1,75 @@
-// `npm run cli -- ...`: the admin CLI, the way an operator scripts a deployment.
+// `npm run cli -- ...`: the admin CLI, the way an operator scripts a deployment (docs/cli.md).
 // It opens the same SQLite file as the server (WAL allows both at once).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import { SENSOR_TYPES, type SensorType } from '../../protocol/index.ts';
+import readline from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
 import { Directory } from './care/directory.ts';
-import { ROLES, type Role } from './care/model.ts';
+import { addCli } from './cli/add-commands.ts';
+import { recordsCli } from './cli/records.ts';
+import { routingCli } from './cli/routing.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, type OpenedDb } from './db/database.ts';
-import { HearthError } from './errors.ts';
+import { HearthError, type ErrorCode } from './errors.ts';
 
 /** Extra command groups registered by other capabilities (each a function adding commands). */
 export type CliExtension = (program: Command, ctx: CliContext) => void;
 
-/** What a command needs: the directory, an output function, and the database. */
+/** What a command needs: the directory, an output function, the database, standard input and a question. */
 export interface CliContext {
   open(): Promise<{ opened: OpenedDb; directory: Directory }>;
   out(human: string, data: unknown): void;
+  /** Standard input, whole, without its last newline. */
+  readStdin(): string;
+  /** Ask a person at a terminal; null when nobody can answer (no terminal, or --json). */
+  ask(question: string): Promise<string | null>;
 }
 
-function readStdin(): string {
-  return fs.readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+/** Where the CLI writes and reads; the process's streams unless a test gives its own. */
+export interface CliIo {
+  write(text: string): void;
+  error(text: string): void;
+  readStdin(): string;
+  ask(question: string): Promise<string | null>;
 }
 
-/** Build the CLI program; `extensions` add command groups. */
-export function buildCli(extensions: CliExtension[] = []): Command {
+/** Exit codes (docs/cli.md): 0 done, 1 refused (a HEARTH_ERR_* of the catalogue), 2 usage, 3 internal fault. */
+export const EXIT = { ok: 0, refused: 1, usage: 2, internal: 3 } as const;
+
+const VERSION = (JSON.parse(fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { version: string }).version;
+
+const processIo: CliIo = {
+  write: (t) => void process.stdout.write(t),
+  error: (t) => void process.stderr.write(t),
+  readStdin: () => fs.readFileSync(0, 'utf8').replace(/\r?\n$/, ''),
+  async ask(question) {
+    if (!process.stdin.isTTY) return null;
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+};
+
+/** The commands every CLI has; others are added as extensions (the routing commands, resident records, ...). */
+const BUILT_IN: CliExtension[] = [addCli, routingCli, recordsCli];
+
+/** Build the CLI program; `extensions` add command groups. Commander errors are thrown, never exit the process. */
+export function buildCli(extensions: CliExtension[] = [], io: CliIo = processIo): Command {
   const program = new Command();
+  const json = (): boolean => Boolean(program.opts().json);
   program
     .name('hearth')
-    .description('Hearth admin CLI: organisations, neighbourhoods, users, residents, hubs and sensors')
-    .option('--json', 'print machine-readable JSON')
+    .description('Hearth admin CLI: organisations, neighbourhoods, users, residents, hubs, sensors and channels')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--json', 'print machine-readable JSON (errors too)')
     .option('--data-dir <dir>', 'data folder (default: HEARTH_DATA_DIR or ./data)')
-    .showHelpAfterError();
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.write(t), writeErr: (t) => (json() ? undefined : io.error(t)), outputError: () => undefined })
+    .showHelpAfterError('(add --help for the options)');
 
   let opened: OpenedDb | undefined;
   const ctx: CliContext = {
@@ -42,172 +79,58 @@ export function buildCli(extensions: CliExtension[] = []): Command {
       return { opened, directory: new Directory(opened.db, () => Date.now()) };
     },
     out(human, data) {
-      process.stdout.write(program.opts().json ? `${JSON.stringify(data)}\n` : `${human}\n`);
+      io.write(json() ? `${JSON.stringify(data)}\n` : `${human}\n`);
     },
+    readStdin: () => io.readStdin(),
+    ask: (q) => (json() ? Promise.resolve(null) : io.ask(q)),
   };
 
-  const orgOf = async (d: Directory, ref: string) => {
-    const org = await d.findOrganisation(ref);
-    if (!org) throw new HearthError('HEARTH_ERR_NOT_FOUND', `no organisation "${ref}"`);
-    return org;
-  };
-
-  const org = program.command('org').description('organisations (tenants)');
-  org
-    .command('add')
-    .argument('<name>', 'organisation name')
-    .action(async (name: string) => {
-      const { directory } = await ctx.open();
-      const o = await directory.addOrganisation(name);
-      ctx.out(`organisation ${o.name} added (id ${o.id})`, o);
-    });
-
-  program
-    .command('neighbourhood')
-    .description('neighbourhoods and their urgent response team')
-    .command('add')
-    .requiredOption('--org <org>', 'organisation id or name')
-    .requiredOption('--name <name>', 'neighbourhood name')
-    .option('--urgent-start <HH:MM>', "urgent response team's service start, local time", '08:00')
-    .option('--urgent-end <HH:MM>', "urgent response team's service end, local time", '20:00')
-    .option('--timezone <tz>', 'IANA time zone', 'Europe/London')
-    .option('--out-of-hours <route>', 'where urgent alerts go outside those hours', '')
-    .action(async (o: { org: string; name: string; urgentStart: string; urgentEnd: string; timezone: string; outOfHours: string }) => {
-      const { directory } = await ctx.open();
-      const organisation = await orgOf(directory, o.org);
-      const n = await directory.addNeighbourhood({
-        orgId: organisation.id,
-        name: o.name,
-        urgentStart: o.urgentStart,
-        urgentEnd: o.urgentEnd,
-        timezone: o.timezone,
-        outOfHoursRoute: o.outOfHours,
-      });
-      ctx.out(`neighbourhood ${n.name} added (id ${n.id})`, n);
-    });
-
-  program
-    .command('user')
-    .description('people who sign in')
-    .command('add')
-    .requiredOption('--org <org>', 'organisation id or name')
-    .requiredOption('--username <username>', 'sign-in name')
-    .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
-    .option('--name <displayName>', 'display name')
-    .option('--neighbourhood <neighbourhood>', 'neighbourhood id or name')
-    .option('--password-stdin', 'read the password from standard input (else HEARTH_PASSWORD, else one is generated and printed once)')
-    .action(async (o: { org: string; username: string; role: Role; name?: string; neighbourhood?: string; passwordStdin?: boolean }) => {
-      const { directory } = await ctx.open();
-      const organisation = await orgOf(directory, o.org);
-      const nb = o.neighbourhood ? await directory.findNeighbourhood(organisation.id, o.neighbourhood) : undefined;
-      if (o.neighbourhood && !nb) throw new HearthError('HEARTH_ERR_NOT_FOUND', `no neighbourhood "${o.neighbourhood}"`);
-      // Passwords are never taken as arguments: the process list would show them.
-      const given = o.passwordStdin ? readStdin() : process.env.HEARTH_PASSWORD;
-      const password = given || crypto.randomBytes(12).toString('base64url');
-      const u = await directory.addUser({
-        orgId: organisation.id,
-        username: o.username,
-        password,
-        role: o.role,
-        displayName: o.name ?? o.username,
-        neighbourhoodId: nb?.id ?? null,
-      });
-      const shown = given ? undefined : password;
-      ctx.out(`user ${u.username} (${u.role}) added (id ${u.id})${shown ? `\npassword (shown once): ${shown}` : ''}`, { ...u, ...(shown ? { password: shown } : {}) });
-    });
-
-  program
-    .command('resident')
-    .description('monitored people')
-    .command('add')
-    .requiredOption('--org <org>', 'organisation id or name')
-    .requiredOption('--neighbourhood <neighbourhood>', 'neighbourhood id or name')
-    .requiredOption('--name <name>', "resident's name")
-    .option('--hub <hubId>', 'the hub of their home')
-    .option('--timezone <tz>', 'IANA time zone', 'Europe/London')
-    .option('--coordinator <username>', 'their named care coordinator (username)')
-    .option('--plan <json>', 'monitoring plan overrides as JSON, e.g. {"usualRising":"09:00"}', '{}')
-    .action(async (o: { org: string; neighbourhood: string; name: string; hub?: string; timezone: string; coordinator?: string; plan: string }) => {
-      const { directory } = await ctx.open();
-      const organisation = await orgOf(directory, o.org);
-      const nb = await directory.findNeighbourhood(organisation.id, o.neighbourhood);
-      if (!nb) throw new HearthError('HEARTH_ERR_NOT_FOUND', `no neighbourhood "${o.neighbourhood}"`);
-      const coordinator = o.coordinator ? await directory.findUser(organisation.id, o.coordinator) : undefined;
-      if (o.coordinator && coordinator?.role !== 'coordinator') throw new HearthError('HEARTH_ERR_NOT_FOUND', `no coordinator "${o.coordinator}"`);
-      let plan: Record<string, unknown>;
-      try {
-        plan = JSON.parse(o.plan) as Record<string, unknown>;
-      } catch {
-        throw new HearthError('HEARTH_ERR_VALIDATION', '--plan must be JSON');
-      }
-      const r = await directory.addResident({
-        orgId: organisation.id,
-        neighbourhoodId: nb.id,
-        name: o.name,
-        hubId: o.hub ?? null,
-        timezone: o.timezone,
-        coordinatorId: coordinator?.id ?? null,
-        plan,
-      });
-      ctx.out(`resident ${r.name} added (id ${r.id})`, r);
-    });
-
-  const hub = program.command('hub').description('home hubs');
-  hub
-    .command('add')
-    .requiredOption('--org <org>', 'organisation id or name')
-    .requiredOption('--id <hubId>', 'hub id: 3 to 64 of a-z, 0-9, -')
-    .option('--name <name>', 'a name for the installer')
-    .action(async (o: { org: string; id: string; name?: string }) => {
-      const { directory } = await ctx.open();
-      const organisation = await orgOf(directory, o.org);
-      const h = await directory.addHub({ orgId: organisation.id, hubId: o.id, ...(o.name ? { name: o.name } : {}) });
-      ctx.out(`hub ${h.hubId} added\nsecret (shown once, store it in the hub's config): ${h.secret}`, h);
-    });
-  hub
-    .command('rotate-secret')
-    .argument('<hubId>', 'hub id')
-    .action(async (hubId: string) => {
-      const { directory } = await ctx.open();
-      const secret = await directory.rotateHubSecret(hubId);
-      ctx.out(`new secret for ${hubId} (shown once; the old one no longer works): ${secret}`, { hubId, secret });
-    });
-
-  program
-    .command('sensor')
-    .description("a hub's sensors")
-    .command('add')
-    .requiredOption('--hub <hubId>', 'hub id')
-    .requiredOption('--sensor <sensorId>', "the sensor's id within the hub")
-    .addOption(new Option('--type <type>', 'sensor kind').choices([...SENSOR_TYPES]).makeOptionMandatory())
-    .requiredOption('--room <room>', 'room')
-    .option('--role <role>', 'what it watches: exterior-door, bathroom, bedroom, ...')
-    .action(async (o: { hub: string; sensor: string; type: SensorType; room: string; role?: string }) => {
-      const { directory } = await ctx.open();
-      await directory.commissionSensor({ hubId: o.hub, sensorId: o.sensor, type: o.type, room: o.room, ...(o.role ? { role: o.role } : {}) });
-      ctx.out(`sensor ${o.sensor} on ${o.hub} commissioned (${o.type}, ${o.room})`, o);
-    });
-
-  for (const extend of extensions) extend(program, ctx);
-  program.hook('postAction', async () => {
+  for (const extend of new Set([...BUILT_IN, ...extensions])) extend(program, ctx);
+  const close = async (): Promise<void> => {
     await opened?.db.destroy();
     opened = undefined;
-  });
+  };
+  program.hook('postAction', close);
+  // Subcommands inherit the error handling and output set above.
+  const inherit = (c: Command): void => {
+    for (const sub of c.commands) {
+      sub.exitOverride().configureOutput({ writeOut: (t) => io.write(t), writeErr: (t) => (json() ? undefined : io.error(t)), outputError: () => undefined });
+      sub.showHelpAfterError('(add --help for the options)');
+      inherit(sub);
+    }
+  };
+  inherit(program);
+  (program as Command & { closeDb?: () => Promise<void> }).closeDb = close;
   return program;
 }
 
-/** Run the CLI with process arguments; errors print their catalogue code and exit 1. */
-export async function runCli(argv: string[], extensions: CliExtension[] = []): Promise<void> {
+/** A thrown error as the CLI reports it: a catalogue code, a sentence, and the exit code. */
+export function describeError(err: unknown): { code: ErrorCode; message: string; exit: number } {
+  if (err instanceof CommanderError) return { code: 'HEARTH_ERR_USAGE', message: err.message.replace(/^error: /, ''), exit: EXIT.usage };
+  if (err instanceof HearthError) return { code: err.code, message: err.message, exit: EXIT.refused };
+  const e = err as { code?: string; message?: string };
+  if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
+    return { code: 'HEARTH_ERR_CONFLICT', message: `the database refused the change (${e.message}); a record it names may not exist, or one it would remove is still used`, exit: EXIT.refused };
+  }
+  return { code: 'HEARTH_ERR_INTERNAL', message: `unexpected fault: ${e?.message ?? String(err)} (nothing was changed by this command unless it said so; please report it)`, exit: EXIT.internal };
+}
+
+/** Run the CLI; errors print their catalogue code and a sentence (as JSON with --json). Returns the exit code. */
+export async function runCli(argv: string[], extensions: CliExtension[] = [], io: CliIo = processIo): Promise<number> {
+  const program = buildCli(extensions, io);
   try {
-    await buildCli(extensions).parseAsync(argv);
+    await program.parseAsync(argv);
+    return EXIT.ok;
   } catch (err) {
-    const code = err instanceof HearthError ? err.code : 'HEARTH_ERR_INTERNAL';
-    process.stderr.write(`${code}: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    await (program as Command & { closeDb?: () => Promise<void> }).closeDb?.();
+    if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
+    const { code, message, exit } = describeError(err);
+    if (argv.slice(2).includes('--json')) io.write(`${JSON.stringify({ error: { code, message, exitCode: exit } })}\n`);
+    else io.error(`${code}: ${message}\n`);
+    return exit;
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('server/src/cli.ts')) {
-  const { routingCli } = await import('./cli/routing.ts');
-  await runCli(process.argv, [routingCli]);
+  process.exitCode = await runCli(process.argv);
 }

@@ -19,11 +19,11 @@ export const ERRORS = {
   HEARTH_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   HEARTH_ERR_VALIDATION: { status: 400, message: 'The request does not match its schema' },
   HEARTH_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
-  HEARTH_ERR_OFF_DUTY: { status: 409, message: 'The urgent response team is off duty; confirm to dispatch it anyway' },
   HEARTH_ERR_RATE_LIMITED: { status: 429, message: 'Too many failed sign-ins; try again later' },
   HEARTH_ERR_PASSWORD_WEAK: { status: 400, message: 'The password is too weak' },
   HEARTH_ERR_CSRF: { status: 403, message: 'State changes need a JSON request from the console itself' },
   HEARTH_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'The server cannot write to its database (disk full or read-only); try again shortly' },
+  HEARTH_ERR_USAGE: { status: 400, message: 'The command line is not valid; see --help' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, ErrorEntry>;
 

@@ -21,7 +21,7 @@ describe('admin CLI', () => {
     const coord = await cli(tmp.dir, 'user', 'add', '--org', org.id, '--username', 'cora', '--role', 'coordinator');
     const hub = await cli(tmp.dir, 'hub', 'add', '--org', 'Scripted Org', '--id', 'hub-script-1');
     await cli(tmp.dir, 'sensor', 'add', '--hub', 'hub-script-1', '--sensor', 'front-door', '--type', 'door', '--room', 'hall', '--role', 'exterior-door');
-    const res = await cli(tmp.dir, 'resident', 'add', '--org', org.id, '--neighbourhood', nb.id, '--name', 'Ann Example', '--hub', 'hub-script-1', '--coordinator', 'cora', '--plan', '{"usualRising":"09:15"}');
+    const res = await cli(tmp.dir, 'resident', 'add', '--org', org.id, '--neighbourhood', nb.id, '--name', 'Ann Example', '--hub', 'hub-script-1', '--coordinator', 'cora', '--plan', '{"usualRising":"09:15"}', '--confirm-consent');
 
     expect(op).toMatchObject({ username: 'olive', role: 'operator', neighbourhoodId: nb.id });
     expect(op.password).toBeUndefined(); // a password given through the environment is not echoed

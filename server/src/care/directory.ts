@@ -71,6 +71,9 @@ function toResident(row: Selectable<ResidentTable>): ResidentInfo {
   };
 }
 
+/** A 24-hour local time, HH:MM. */
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
 function assertTimezone(tz: string): void {
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: tz });
@@ -91,7 +94,10 @@ export class Directory {
 
   /** Create an organisation. */
   async addOrganisation(name: string): Promise<{ id: string; name: string }> {
+    // Names identify organisations in the CLI (`--org NAME`), so two may not share one.
+    if (!name.trim()) throw new HearthError('HEARTH_ERR_VALIDATION', 'an organisation needs a name');
     const taken = await this.db.selectFrom('organisations').select('id').where('name', '=', name).executeTakeFirst();
+    if (taken) throw new HearthError('HEARTH_ERR_CONFLICT', `an organisation named "${name}" exists already (id ${taken.id})`);
     const id = newId();
     await this.db.insertInto('organisations').values({ id, name, created_at: this.now() }).execute();
     return { id, name };
@@ -118,6 +124,11 @@ export class Directory {
     const id = newId();
     const timezone = input.timezone ?? 'Europe/London';
     assertTimezone(timezone);
+    for (const [what, t] of [['urgent team start', input.urgentStart], ['urgent team end', input.urgentEnd]] as const) {
+      if (t !== undefined && !HHMM.test(t)) throw new HearthError('HEARTH_ERR_VALIDATION', `${what} must be a 24-hour time HH:MM (e.g. 08:00), got "${t}"`);
+    }
+    const clash = await this.db.selectFrom('neighbourhoods').select('id').where('org_id', '=', input.orgId).where('name', '=', input.name).executeTakeFirst();
+    if (clash) throw new HearthError('HEARTH_ERR_CONFLICT', `the organisation has a neighbourhood named "${input.name}" already (id ${clash.id})`);
     await this.db
       .insertInto('neighbourhoods')
       .values({

@@ -9,6 +9,8 @@ import { ALERT_TYPES, ROLES, type AlertType, type Role } from '../care/model.ts'
 import type { CliContext, CliExtension } from '../cli.ts';
 import { SystemClock } from '../clock.ts';
 import { HearthError } from '../errors.ts';
+import { group } from './group.ts';
+import { resolveNeighbourhood, resolveOrg } from './resolve.ts';
 import { CHANNEL_KINDS, Channels, OWNER_TYPES, type ChannelKind, type OwnerType } from '../notify/channels.ts';
 import { Notifier } from '../notify/notifier.ts';
 import { reportCsv, ServiceReports } from '../reports/service-report.ts';
@@ -35,17 +37,7 @@ const yes = (v: string): boolean => {
   throw new HearthError('HEARTH_ERR_VALIDATION', `expected yes or no, got "${v}"`);
 };
 
-async function orgOf(d: Directory, ref: string): Promise<{ id: string; name: string }> {
-  const org = await d.findOrganisation(ref);
-  if (!org) throw new HearthError('HEARTH_ERR_NOT_FOUND', `no organisation "${ref}"`);
-  return org;
-}
 
-async function nbOf(d: Directory, orgId: string, ref: string): Promise<{ id: string; name: string }> {
-  const nb = await d.findNeighbourhood(orgId, ref);
-  if (!nb) throw new HearthError('HEARTH_ERR_NOT_FOUND', `no neighbourhood "${ref}"`);
-  return nb;
-}
 
 async function partsOf(ctx: CliContext): Promise<{ router: Router; directory: Directory; channels: Channels; reports: ServiceReports }> {
   const { opened, directory } = await ctx.open();
@@ -58,6 +50,9 @@ async function partsOf(ctx: CliContext): Promise<{ router: Router; directory: Di
 
 /** The routing, channel, care and report commands. */
 export const routingCli: CliExtension = (program: Command, ctx: CliContext) => {
+  // By id or unique name: a name two records share is refused (cli/resolve.ts).
+  const orgOf = async (_d: Directory, ref: string): Promise<{ id: string; name: string }> => resolveOrg((await ctx.open()).opened.db, ref);
+  const nbOf = async (_d: Directory, orgId: string, ref: string): Promise<{ id: string; name: string }> => resolveNeighbourhood((await ctx.open()).opened.db, orgId, ref);
   const routing = program.command('routing').description("urgent response team hours and a neighbourhood's routing rules");
   routing
     .command('hours')
@@ -112,7 +107,7 @@ export const routingCli: CliExtension = (program: Command, ctx: CliContext) => {
       ctx.out(Object.entries(out).map(([t, d]) => `${t.padEnd(15)} ${d.period.padEnd(13)} ${d.targets.join(', ')}`).join('\n'), out);
     });
 
-  const channel = program.command('channel').description('outbound channels: webhook, e-mail, SMS');
+  const channel = group(program, 'channel', 'outbound channels: webhook, e-mail, SMS');
   channel
     .command('add')
     .requiredOption('--org <org>')
@@ -131,14 +126,6 @@ export const routingCli: CliExtension = (program: Command, ctx: CliContext) => {
       if (o.ownerType === 'user') ownerId = (await directory.findUser(org.id, o.owner))?.id ?? o.owner;
       const view = await channels.add({ orgId: org.id, ownerType: o.ownerType as OwnerType, ownerId, kind: o.kind as ChannelKind, ...(o.name ? { name: o.name } : {}), config: readJson(o.config, 'the channel settings') });
       ctx.out(`channel ${view.id} added: ${view.kind} to ${view.target}`, view);
-    });
-  channel
-    .command('list')
-    .requiredOption('--org <org>')
-    .action(async (o: { org: string }) => {
-      const { directory, channels } = await partsOf(ctx);
-      const list = await channels.list((await orgOf(directory, o.org)).id);
-      ctx.out(list.map((c) => `${c.id} ${c.ownerType}:${c.ownerId} ${c.kind} ${c.target}${c.enabled ? '' : ' (disabled)'}`).join('\n') || '(none)', list);
     });
 
   const care = program.command('care').description("residents' care details and users by role");

@@ -16,7 +16,7 @@ describe('routing commands of the admin CLI', () => {
     const org = await cli(tmp.dir, 'org', 'add', 'CLI Care');
     await cli(tmp.dir, 'neighbourhood', 'add', '--org', 'CLI Care', '--name', 'Docks');
     await cli(tmp.dir, 'user', 'add', '--org', org.id, '--username', 'cli-coord', '--role', 'coordinator');
-    const res = await cli(tmp.dir, 'resident', 'add', '--org', org.id, '--neighbourhood', 'Docks', '--name', 'Ray Example');
+    const res = await cli(tmp.dir, 'resident', 'add', '--org', org.id, '--neighbourhood', 'Docks', '--name', 'Ray Example', '--confirm-consent');
 
     const hours = await cli(tmp.dir, 'routing', 'hours', '--org', 'CLI Care', '--neighbourhood', 'Docks', '--urgent-start', '07:00', '--urgent-end', '22:00', '--out-of-hours', 'Night line');
     expect(hours).toMatchObject({ urgentStart: '07:00', urgentEnd: '22:00', outOfHoursRoute: 'Night line' });
