@@ -54,6 +54,10 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
   'no-harm': 'No harm',
   assisted: 'Assisted',
   'conveyed-to-hospital': 'Conveyed to hospital',
+  'gp-informed': 'GP or district nurse informed',
+  'fixed-remotely': 'Fixed remotely',
+  'engineer-visit': 'Engineer visit booked',
+  'equipment-replaced': 'Battery or equipment replaced',
   'false-alarm': 'False alarm',
   other: 'Other',
 };

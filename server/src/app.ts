@@ -117,7 +117,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const directory = new Directory(db, () => clock.now());
   const sessions = new Sessions(db, directory, clock, config.sessionHours * 3600_000);
   const ingest = new Ingest(db, bus, clock, log.child({ part: 'ingest' }), { lateSeconds: config.lateSeconds });
-  const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }));
+  const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }), { db });
   const alerts = new AlertService(db, bus, clock, log.child({ part: 'alerts' }));
   // Alert routing: lifecycle clocks (persisted deadlines), routing table, outbound notifications, service reports.
   const routing = createRouting({ db, clock, alerts, log: log.child({ part: 'routing' }) });

@@ -20,8 +20,16 @@ export interface HearthConfig {
   lateSeconds: number;
   /** HEARTH_LOG_LEVEL: pino level. Default info. */
   logLevel: string;
-  /** HEARTH_COOKIE_SECURE: mark the session cookie Secure (behind TLS). Default false. */
+  /** HEARTH_COOKIE_SECURE: mark the session cookie Secure. Default true unless HEARTH_HOST is a loopback address. */
   cookieSecure: boolean;
+  /** HEARTH_PUBLIC_ORIGIN: comma-separated origins the console is served from besides the request's own host (a reverse proxy). Default none. */
+  publicOrigins: string[];
+  /** HEARTH_OUTBOUND_ALLOW: comma-separated host:port pairs that outbound channels may reach although not public (a relay on the LAN). Default none. */
+  outboundAllow: string[];
+  /** HEARTH_INFLUX_USER / HEARTH_INFLUX_PASSWORD: InfluxDB 1.x credentials (HTTP basic auth). Default none. */
+  influxUser: string | undefined;
+  /** See influxUser. */
+  influxPassword: string | undefined;
   /** HEARTH_STORE: where the activity history lives, sqlite (embedded) or influx. Default sqlite. */
   store: 'sqlite' | 'influx';
   /** HEARTH_INFLUX_URL: InfluxDB's v1-compatible HTTP API. Default http://127.0.0.1:8086. */
@@ -48,6 +56,15 @@ function storeKind(raw: string | undefined): HearthConfig['store'] {
   return v;
 }
 
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Whether a bind address is loopback only (plain HTTP is then acceptable for the cookie). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** Read the configuration from an environment (process.env by default). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HearthConfig {
   const demo = (env.HEARTH_DEMO ?? 'auto') as HearthConfig['demo'];
@@ -62,7 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HearthConfig {
     sessionHours: int(env, 'HEARTH_SESSION_HOURS', 12),
     lateSeconds: int(env, 'HEARTH_LATE_SECONDS', 120),
     logLevel: env.HEARTH_LOG_LEVEL ?? 'info',
-    cookieSecure: env.HEARTH_COOKIE_SECURE === 'true',
+    cookieSecure: env.HEARTH_COOKIE_SECURE === 'true' ? true : env.HEARTH_COOKIE_SECURE === 'false' ? false : !isLoopback(env.HEARTH_HOST ?? '127.0.0.1'),
+    publicOrigins: list(env.HEARTH_PUBLIC_ORIGIN),
+    outboundAllow: list(env.HEARTH_OUTBOUND_ALLOW).map((h) => h.toLowerCase()),
+    influxUser: env.HEARTH_INFLUX_USER || undefined,
+    influxPassword: env.HEARTH_INFLUX_PASSWORD || undefined,
     store: storeKind(env.HEARTH_STORE),
     influxUrl: env.HEARTH_INFLUX_URL ?? 'http://127.0.0.1:8086',
     influxDb: env.HEARTH_INFLUX_DB ?? 'hearth',

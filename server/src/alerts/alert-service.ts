@@ -3,6 +3,7 @@ import type { AlertSignal } from '../anomaly/detector.ts';
 import type { EventBus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import { ALERT_TYPES, OPEN_STATES } from '../care/model.ts';
+import { OUTCOME_NAMES, type OutcomeName } from '../care/call-scripts.ts';
 import { newId } from '../auth/crypto.ts';
 import type { Db } from '../db/database.ts';
 import type { AlertTable } from '../db/schema.ts';
@@ -10,15 +11,16 @@ import { HearthError } from '../errors.ts';
 import type { HearthEvents } from '../events.ts';
 import type { Deadlines } from '../routing/deadlines.ts';
 import { DEFAULT_OUT_OF_HOURS_ROUTE, type DispatchTarget, type TransitionExtra } from '../routing/router.ts';
-import { CLOCKS, type DeadlineKind } from '../routing/table.ts';
-import { toAlertView, type AlertView } from './alert-view.ts';
+import { CLOCKS } from '../routing/table.ts';
+import { loadViews, type AlertView } from './alert-view.ts';
+import { sameEvents, stillDue } from './alert-rules.ts';
 
 const MAX_REPEATS_KEPT = 20;
 
 /** Outcomes an alert may be resolved with. */
-export const OUTCOMES = ['no-harm', 'assisted', 'conveyed-to-hospital', 'false-alarm', 'other'] as const;
+export const OUTCOMES = OUTCOME_NAMES;
 /** A resolution outcome. */
-export type Outcome = (typeof OUTCOMES)[number];
+export type Outcome = OutcomeName;
 
 /** A person acting on an alert. */
 export interface Actor {
@@ -132,16 +134,16 @@ export class AlertService {
     });
   }
 
-  /** The responder is with the resident: stops the two-hour clock. */
-  onSite(alertId: string, actor: Actor, note?: string): Promise<AlertView> {
+  /** The responder is with the resident: stops the two-hour clock. `proxy`: recorded by someone else on the responder's behalf. */
+  onSite(alertId: string, actor: Actor, note?: string, proxy?: { reason: string; responderId: string | null }): Promise<AlertView> {
     return this.serial(async () => {
       const row = await this.getRow(alertId, actor.orgId);
       if (row.state !== 'dispatched') throw new HearthError('HEARTH_ERR_CONFLICT', `alert is ${row.state}; only a dispatched alert can be marked on site`);
       const now = this.clock.now();
       const minutes = (now - row.dispatched_at!) / 60_000;
       return this.transition(alertId, 'on-site', async (trx) => {
-        await trx.updateTable('alerts').set({ state: 'on-site', on_site_at: now, on_site_by: actor.id, updated_at: now }).where('id', '=', alertId).execute();
-        await this.logTransition(trx, alertId, now, 'on-site', actor.id, { minutesFromDispatch: minutes, withinTwoHours: now - row.dispatched_at! <= CLOCKS.responseBreachMs, note: note ?? null });
+        await trx.updateTable('alerts').set({ state: 'on-site', on_site_at: now, on_site_by: proxy?.responderId ?? actor.id, on_site_proxy: proxy ? 1 : 0, updated_at: now }).where('id', '=', alertId).execute();
+        await this.logTransition(trx, alertId, now, 'on-site', actor.id, { minutesFromDispatch: minutes, withinTwoHours: now - row.dispatched_at! <= CLOCKS.responseBreachMs, note: note ?? null, ...(proxy ? { proxy: true, reason: proxy.reason, forResponder: proxy.responderId } : {}) });
       });
     });
   }
@@ -153,6 +155,11 @@ export class AlertService {
       if (!OPEN_STATES.includes(row.state as never)) throw new HearthError('HEARTH_ERR_CONFLICT', `alert is already ${row.state}`);
       const now = this.clock.now();
       return this.transition(alertId, 'resolved', async (trx) => {
+        if (row.acknowledged_at === null) {
+          // Closing an alert nobody acknowledged: the person closing it acknowledges it first, as its own fact.
+          await trx.updateTable('alerts').set({ acknowledged_at: now, acknowledged_by: actor.id }).where('id', '=', alertId).execute();
+          await this.logTransition(trx, alertId, now, 'acknowledged', actor.id, { secondsFromRaise: (now - row.raised_at) / 1000, withResolve: true });
+        }
         await trx.updateTable('alerts').set({ state: 'resolved', outcome, closed_at: now, updated_at: now }).where('id', '=', alertId).execute();
         await this.logTransition(trx, alertId, now, 'resolved', actor.id, { outcome, note: note ?? null });
       });
@@ -168,6 +175,22 @@ export class AlertService {
       return this.transition(alertId, 'cancelled', async (trx) => {
         await trx.updateTable('alerts').set({ state: 'cancelled', outcome: 'cancelled', closed_at: now, updated_at: now }).where('id', '=', alertId).execute();
         await this.logTransition(trx, alertId, now, 'cancelled', actor.id, { reason });
+      });
+    });
+  }
+
+  /**
+   * Another change to an open alert (a note, an assignment, "on my way"), in
+   * turn with every other transition: `fn` gets the current row inside the
+   * transaction and returns the log entry to append (or throws to refuse).
+   */
+  act(alertId: string, actor: Actor, change: string, fn: (trx: Db, row: AlertTable, now: number) => Promise<Record<string, unknown>>): Promise<AlertView> {
+    return this.serial(async () => {
+      await this.getRow(alertId, actor.orgId);
+      return this.transition(alertId, change, async (trx) => {
+        const row = await trx.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirstOrThrow();
+        const now = this.clock.now();
+        await this.logTransition(trx, alertId, now, change, actor.id, await fn(trx, row, now));
       });
     });
   }
@@ -361,38 +384,9 @@ export class AlertService {
     return (await this.views([row]))[0]!;
   }
 
-  private async views(rows: AlertTable[]): Promise<AlertView[]> {
-    const ids = [...new Set(rows.map((r) => r.resident_id).filter((x): x is string => x !== null))];
-    const residents = ids.length
-      ? await this.db.selectFrom('residents').select(['id', 'name', 'coordinator_id']).where('id', 'in', ids).execute()
-      : [];
-    const byId = new Map(residents.map((r) => [r.id, r]));
-    // Who acted, by name: an operator reading the console needs "acknowledged by Sam", not an id.
-    const userIds = [...new Set(rows.flatMap((r) => [r.acknowledged_by, r.dispatched_by, r.on_site_by]).filter((x): x is string => x !== null))];
-    const users = userIds.length ? await this.db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', userIds).execute() : [];
-    const names = new Map(users.map((u) => [u.id, u.display_name]));
-    return rows.map((r) => {
-      const people: Record<string, string> = {};
-      for (const id of [r.acknowledged_by, r.dispatched_by, r.on_site_by]) if (id && names.has(id)) people[id] = names.get(id)!;
-      return toAlertView(r, r.resident_id ? byId.get(r.resident_id) : null, people);
-    });
+  /** Views of alert rows, with residents' names and the names of the people who acted. */
+  views(rows: AlertTable[]): Promise<AlertView[]> {
+    return loadViews(this.db, rows);
   }
-}
 
-/** Whether a deadline's condition still holds: unacknowledged for the 60 s clocks, not on site for the two-hour clock. */
-function stillDue(row: AlertTable, kind: DeadlineKind): boolean {
-  if (!OPEN_STATES.includes(row.state as never)) return false;
-  if (kind === 'ack-escalation' || kind === 'ack-supervisor') return row.acknowledged_at === null;
-  return row.dispatched_at !== null && row.on_site_at === null;
-}
-
-type CauseLike = { events?: { id?: unknown }[]; repeats?: unknown[] };
-
-/** Whether every event behind `next` is already behind the open alert (its first cause or a repeat). */
-function sameEvents(open: CauseLike, next: CauseLike): boolean {
-  const ids = (c: CauseLike | undefined) => (c?.events ?? []).map((e) => e.id).filter((id): id is string => typeof id === 'string');
-  const wanted = ids(next);
-  if (!wanted.length) return false;
-  const known = new Set([...ids(open), ...(open.repeats ?? []).flatMap((r) => ids(r as CauseLike))]);
-  return wanted.every((id) => known.has(id));
 }

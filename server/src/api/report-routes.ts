@@ -8,7 +8,7 @@ import { ErrorSchema, authErrors } from './common.ts';
 
 const Query = z.object({
   neighbourhoodId: z.string().min(1).max(64),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM'),
+  month: z.string().regex(/^(19[7-9]\d|2[01]\d\d)-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM, from 1970 to 2199'),
 });
 const READERS: readonly Role[] = ['admin', 'operator', 'coordinator'];
 

@@ -18,7 +18,7 @@ const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD').r
   } catch {
     return false;
   }
-}, 'not a calendar date');
+}, 'not a calendar date').refine((d) => d >= '1970-01-01' && d <= '2199-12-31', 'dates from 1970 to 2199 only');
 
 const Params = z.object({ id: z.string().min(1).max(64) });
 const Range = z.object({

@@ -1,69 +1,97 @@
 import type { Clock } from '../clock.ts';
 
-/** How many failed sign-ins are allowed per key in a window, and for how long a key is then held off. */
-export interface SignInLimits {
-  maxFailures: number;
-  windowMs: number;
-  lockoutMs: number;
-}
-
-/** Defaults: 5 failures in 15 minutes hold a username (or an address) off for 15 minutes. */
-export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { maxFailures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 };
-
-interface Entry {
-  failures: number[];
-  lockedUntil: number;
+/** One kind of key's allowance: failures free of delay, then a delay doubling from baseMs up to maxMs; forgotten after forgetMs quiet. */
+export interface DelayPolicy {
+  free: number;
+  baseMs: number;
+  maxMs: number;
+  forgetMs: number;
 }
 
 /**
- * Slows password guessing: failed sign-ins are counted per username and per
- * client address, on the injected clock; past the limit, that key is refused
- * (even with the right password) until the lockout passes. In memory: a restart
- * forgets, which errs towards letting staff back in.
+ * The defaults. Per address: 20 free (a monitoring centre signs in from
+ * behind one NAT). Per username and address: 3. Per username from devices it
+ * has not signed in on before: 10. Delays double from 1 s up to 15 minutes.
+ */
+export const SIGN_IN_POLICIES = {
+  address: { free: 20, baseMs: 1_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 },
+  userAddress: { free: 3, baseMs: 1_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 },
+  userNewDevice: { free: 10, baseMs: 1_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 },
+  device: { free: 10, baseMs: 1_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 },
+} as const satisfies Record<string, DelayPolicy>;
+
+/** A kind of limiter key. */
+export type LimitKind = keyof typeof SIGN_IN_POLICIES;
+
+interface Entry {
+  failures: number;
+  lastAt: number;
+}
+
+/** The delay after `failures` failures under a policy. */
+export function delayAfter(policy: DelayPolicy, failures: number): number {
+  if (failures <= policy.free) return 0;
+  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(30, failures - policy.free - 1));
+}
+
+/**
+ * Slows password guessing without locking anyone out (docs/security.md):
+ * failures are counted per key (address, username and address, username from
+ * unknown devices, known device) on the injected clock, and each failure past a
+ * key's allowance makes the next attempt wait longer. Nobody is refused for
+ * good: the wait is bounded and said; a known device is never held off by
+ * others' failures. In memory: a restart forgets, erring towards letting staff in.
  */
 export class SignInLimiter {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly clock: Clock,
-    private readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+    private readonly policies: Record<LimitKind, DelayPolicy> = SIGN_IN_POLICIES,
   ) {}
 
-  /** Milliseconds until any of the keys may try again, or 0 when none is held off. */
-  retryAfter(keys: string[]): number {
+  /** Milliseconds until an attempt under all these keys may be made; 0 when none holds it off. */
+  retryAfter(keys: [LimitKind, string][]): number {
     const now = this.clock.now();
     let wait = 0;
-    for (const k of keys) {
-      const e = this.entries.get(k);
-      if (e && e.lockedUntil > now) wait = Math.max(wait, e.lockedUntil - now);
+    for (const [kind, key] of keys) {
+      const e = this.live(kind, key, now);
+      if (!e) continue;
+      wait = Math.max(wait, e.lastAt + delayAfter(this.policies[kind], e.failures) - now);
     }
-    return wait;
+    return Math.max(0, wait);
   }
 
-  /** Count a failure against every key; locks a key that reaches the limit. */
-  failed(keys: string[]): void {
+  /** Count a failure against every key. */
+  failed(keys: [LimitKind, string][]): void {
     const now = this.clock.now();
-    for (const k of keys) {
-      const e = this.entries.get(k) ?? { failures: [], lockedUntil: 0 };
-      e.failures = e.failures.filter((t) => t > now - this.limits.windowMs);
-      e.failures.push(now);
-      if (e.failures.length >= this.limits.maxFailures) {
-        e.lockedUntil = now + this.limits.lockoutMs;
-        e.failures = [];
-      }
-      this.entries.set(k, e);
+    for (const [kind, key] of keys) {
+      const e = this.live(kind, key, now) ?? { failures: 0, lastAt: now };
+      e.failures += 1;
+      e.lastAt = now;
+      this.entries.set(`${kind}\u0000${key}`, e);
     }
-    if (this.entries.size > 50_000) this.prune(now);
+    if (this.entries.size > 100_000) this.prune(now);
   }
 
-  /** A successful sign-in clears the username's failures (not the address's). */
-  succeeded(key: string): void {
-    this.entries.delete(key);
+  /** Forget the failures of these keys (after a successful sign-in). */
+  succeeded(keys: [LimitKind, string][]): void {
+    for (const [kind, key] of keys) this.entries.delete(`${kind}\u0000${key}`);
+  }
+
+  private live(kind: LimitKind, key: string, now: number): Entry | undefined {
+    const e = this.entries.get(`${kind}\u0000${key}`);
+    if (e && now - e.lastAt > this.policies[kind].forgetMs) {
+      this.entries.delete(`${kind}\u0000${key}`);
+      return undefined;
+    }
+    return e;
   }
 
   private prune(now: number): void {
     for (const [k, e] of this.entries) {
-      if (e.lockedUntil <= now && e.failures.every((t) => t <= now - this.limits.windowMs)) this.entries.delete(k);
+      const kind = k.slice(0, k.indexOf('\u0000')) as LimitKind;
+      if (now - e.lastAt > this.policies[kind].forgetMs) this.entries.delete(k);
     }
   }
 }

@@ -168,6 +168,30 @@ export interface AlertTable {
   escalation_level: number;
   response_warning_at: number | null;
   response_breached_at: number | null;
+  // Working an alert (migration 0011-operator). Optional in the type so rows built before it still fit.
+  assigned_to?: string | null;
+  assigned_at?: number | null;
+  assigned_by?: string | null;
+  en_route_at?: number | null;
+  en_route_by?: string | null;
+  on_site_proxy?: number;
+}
+
+/** A resident's record: address, key safe, health warnings... as JSON (migration 0011-operator). */
+export interface ResidentRecordTable {
+  resident_id: string;
+  org_id: string;
+  data: string;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+/** An operator's "on shift" flag (migration 0011-operator). */
+export interface OperatorShiftTable {
+  user_id: string;
+  org_id: string;
+  on_shift: number;
+  changed_at: number;
 }
 
 /** Append-only audit trail of alert transitions (who, when, what). */
@@ -285,6 +309,8 @@ export interface Database {
   notification_attempts: NotificationAttemptTable;
   checkpoints: CheckpointTable;
   detector_state: DetectorStateTable;
+  resident_records: ResidentRecordTable;
+  operator_shifts: OperatorShiftTable;
   hub_commissioning: HubCommissioningTable;
   unmapped_devices: UnmappedDeviceTable;
   hub_mappings: HubMappingTable;

@@ -150,7 +150,7 @@ export class Router {
     const ids = await this.notifier.enqueue(trx, { alertId: alert.id, change, channels, message });
     await trx
       .insertInto('alert_log')
-      .values({ alert_id: alert.id, at: this.clock.now(), action: 'routed', actor: null, detail: JSON.stringify({ change, ...detail, targets, notifications: ids.length }) })
+      .values({ alert_id: alert.id, at: this.clock.now(), action: 'routed', actor: null, detail: JSON.stringify({ change, ...detail, targets, notifications: ids.length, notificationIds: ids }) })
       .execute();
   }
 

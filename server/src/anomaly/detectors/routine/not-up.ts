@@ -1,0 +1,24 @@
+// Not up: no activity by the usual rising time plus the plan's margin.
+import { refOf, type DetectorContext } from '../../detector.ts';
+import { fmtDuration } from '../../local-time.ts';
+import { signal } from '../emit.ts';
+import { learnedNote, type RoutineState } from './state.ts';
+import { hhmmOf, MIN } from './tuning.ts';
+
+/** Not up: nothing by the usual rising time plus margin. */
+export function checkNotUp(st: RoutineState, ctx: DetectorContext, now: number, late: boolean, away: boolean): void {
+  // Not up: nothing by usual rising time plus margin.
+  if (!st.upToday && !st.notUpRaised && !away && !st.out && now >= st.notUpAt && now < st.wakeEnd) {
+    st.notUpRaised = true;
+    const since = st.lastActivity > -Infinity ? `no activity since ${st.zone.hhmm(st.lastActivity)}${st.lastActivity < st.dayStart ? ' yesterday' : ''}` : 'no activity yet';
+    signal(ctx, 'raise', 'not-up', st.notUpAt - st.plan.notUpMarginMinutes * MIN, late, {
+      rule: 'not-up',
+      summary: `Not up: ${since}; usual rising time ${hhmmOf(st.usualRisingMin)} (${learnedNote(st, st.risingLearned)}) + margin ${fmtDuration(st.plan.notUpMarginMinutes * MIN)} = ${st.zone.hhmm(st.notUpAt)}, now ${fmtDuration(now - st.notUpAt)} past it`,
+      events: st.lastActivityRef ? [refOf(st.lastActivityRef)] : [],
+      usualRising: hhmmOf(st.usualRisingMin),
+      learned: st.risingLearned,
+      marginMinutes: st.plan.notUpMarginMinutes,
+      exceededByMinutes: Math.round((now - st.notUpAt) / MIN + st.plan.notUpMarginMinutes),
+    });
+  }
+}

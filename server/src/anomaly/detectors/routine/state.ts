@@ -1,0 +1,131 @@
+// The routine detector's state: one object per home, shared by the rules (one file each).
+import type { HomeInfo } from '../../../care/directory.ts';
+import { planWithDefaults, type AlertType, type MonitoringPlan } from '../../../care/model.ts';
+import { refOf, type CoreEvent, type DetectorContext } from '../../detector.ts';
+import { zoneClock, type ZoneClock } from '../../local-time.ts';
+import { signal } from '../emit.ts';
+import { HubLiveness } from '../hub-liveness.ts';
+import { FIGURES } from './routine-change.ts';
+import { HISTORY, SLOT_BED, SLOT_CHAIR, SLOTS, WINDOW } from './tuning.ts';
+
+const defaultPlan = planWithDefaults({});
+
+/** The plan of the home's first resident, as the context has it now (a reloaded home may have changed it). */
+export function planOf(ctx: DetectorContext): MonitoringPlan {
+  return ctx.home.residents[0]?.plan ?? defaultPlan;
+}
+
+/** Everything the routine rules know about one home: the day, where the resident is, what is raised, and what was learned. */
+export class RoutineState {
+  readonly zone: ZoneClock;
+  /** The plan as last seen through the context. */
+  plan: MonitoringPlan;
+  readonly live: HubLiveness;
+
+  // --- the current local day, as UTC bounds (recomputed once a day, not per event) ---
+  day = NaN;
+  dayStart = 0;
+  dayEnd = -1;
+  wakeStart = 0; // today's night end
+  wakeEnd = 0; // tonight's night start
+  notUpAt = Infinity;
+  usualRisingMin = 0;
+  risingLearned = false;
+  nsMin = 0;
+  neMin = 0;
+  readonly hourBounds = new Float64Array(25);
+  bucketHint = 0;
+
+  // --- live state ---
+  lastActivity = -Infinity;
+  lastActivityRef: CoreEvent | null = null;
+  lastSlot = -1;
+  lastInside = -Infinity;
+  // Start of the current run of activity (after a quiet hour): a morning run that began before night's end is the rising.
+  runStart = -Infinity;
+  spellExcluded = true;
+  upToday = false;
+  inBathroom = false;
+  bathEnteredAt = NaN;
+  bathRef: CoreEvent | null = null;
+  fallCallAt = NaN;
+  fallCallRef: CoreEvent | null = null;
+  fallCallKind: 'fall' | 'call' = 'fall';
+  nightExitAt = NaN;
+  nightExitRoom: string | null = null;
+  nightExitRef: CoreEvent | null = null;
+  pendingOutAt = NaN;
+  out = false;
+  outSince = NaN;
+  notHomeAt = Infinity;
+  lastLateArrival = -Infinity;
+  lastNow = -Infinity;
+  // Open alerts this detector raised (so each condition is raised once and cleared once).
+  longLieRaised: '' | 'after-fall' | 'bathroom' = '';
+  inactivityRaisedAt = NaN;
+  notUpRaised = false;
+  nightExitRaised = false;
+  notHomeRaised = false;
+  routineRaised = 0;
+  // Routine change: days in a row the change held (or, once raised, was gone), and the baseline frozen at the raise.
+  routineStreak = 0;
+  routineClearStreak = 0;
+  readonly routineFrozen = new Float64Array(FIGURES.length * 3).fill(NaN);
+
+  // --- learning: today's figures, and rings of past days ---
+  readonly rooms = new Map<string, number>();
+  readonly roomNames: string[] = ['in bed', 'in the chair'];
+  readonly todDay = new Uint16Array(24);
+  readonly roomDay = new Uint16Array(SLOTS);
+  dwellDay = 0;
+  risingDay = -1;
+  nightVisitsDay = 0;
+  nightVisitsNext = 0;
+  activityDay = 0;
+  chairDay = 0;
+  chairSince = NaN;
+  readonly todRing = new Uint16Array(24 * WINDOW);
+  readonly roomRing = new Uint16Array(SLOTS * WINDOW);
+  readonly dwellRing = new Uint16Array(WINDOW);
+  readonly validRing = new Uint8Array(HISTORY);
+  readonly risingRing = new Int16Array(HISTORY).fill(-1);
+  readonly nightRing = new Uint8Array(HISTORY);
+  readonly activityRing = new Uint16Array(HISTORY);
+  readonly chairRing = new Uint16Array(HISTORY);
+  daysLearned = 0;
+  readonly normTod = new Uint16Array(24);
+  readonly normRoom = new Uint16Array(SLOTS);
+  normDwell = 0;
+
+
+  constructor(home: HomeInfo) {
+    const resident0 = home.residents[0];
+    this.zone = zoneClock(resident0?.timezone ?? 'Europe/London');
+    this.plan = resident0?.plan ?? defaultPlan;
+    this.live = new HubLiveness(() => this.plan.heartbeatMissed);
+  }
+}
+
+/** The room slot of an event: in bed, in the chair, or its room. */
+export function slotOf(st: RoutineState, e: CoreEvent): number {
+  if (e.type === 'bed' && e.value === 'in') return SLOT_BED;
+  if (e.type === 'chair' && e.value === 'in') return SLOT_CHAIR;
+  const room = e.sensorInfo?.room ?? '?';
+  let s = st.rooms.get(room);
+  if (s === undefined) {
+    s = Math.min(SLOTS - 1, st.rooms.size + 2);
+    st.rooms.set(room, s);
+    st.roomNames[s] ??= `in the ${room}`;
+  }
+  return s;
+}
+
+/** How a norm came about, for a cause. */
+export function learnedNote(st: RoutineState, learned: boolean): string {
+  return (learned ? `learned over ${Math.min(st.daysLearned, WINDOW)} days` : 'plan default until the routine is learned');
+}
+
+/** Clear an alert with a rule and sentence. */
+export function clearIf(st: RoutineState, ctx: DetectorContext, type: AlertType, e: CoreEvent, rule: string, summary: string): void {
+  signal(ctx, 'clear', type, e.ts, e.late, { rule, summary, events: [refOf(e)] });
+}

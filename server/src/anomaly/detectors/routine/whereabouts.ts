@@ -1,0 +1,144 @@
+// What each event tells the routine rules: a fall or call, or activity (where the resident is, up, out or back,
+// in or out of the bathroom), clearing the conditions it ends and feeding today's norms.
+import type { CoreEvent, DetectorContext } from '../../detector.ts';
+import { ensureDay, isNight } from './day.ts';
+import { learnSpell } from './norms.ts';
+import { clearIf, planOf, slotOf, type RoutineState } from './state.ts';
+import { CHAIR_MAX_MS, EARLY_RISING_MS, isActivity, MIN, RUN_GAP_MS, T } from './tuning.ts';
+
+/** An event: fall or call, or activity: where the resident is, up, out, back, in or out of the bathroom; clears what it ends. */
+export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorContext): void {
+  const now = ctx.now();
+  st.live.onEvent(e);
+  if (e.late) st.lastLateArrival = now;
+  if (now > st.lastNow) st.lastNow = now;
+  st.plan = planOf(ctx);
+  // A hub whose clock runs ahead must not push "last seen" into the future (and so hold off every alert).
+  const t = e.ts > e.receivedAt ? e.receivedAt : e.ts;
+  ensureDay(st, ctx, Math.max(now, st.lastNow));
+
+  if (e.type === 'fall' || e.type === 'call') {
+    const plan = planOf(ctx);
+    if (e.type === 'fall') {
+      const c = e.value === true ? 1 : Number(e.value);
+      if (c >= st.plan.fallConfidenceMin && (Number.isNaN(st.fallCallAt) || t > st.fallCallAt)) {
+        st.fallCallAt = t;
+        st.fallCallKind = 'fall';
+        st.fallCallRef = e;
+      }
+    } else if (e.value === 'pressed') {
+      if (Number.isNaN(st.fallCallAt) || t > st.fallCallAt) {
+        st.fallCallAt = t;
+        st.fallCallKind = 'call';
+        st.fallCallRef = e;
+      }
+    } else if (st.fallCallKind === 'call' && t >= st.fallCallAt) {
+      // "I'm OK": the resident is responsive.
+      st.fallCallAt = NaN;
+      if (st.longLieRaised === 'after-fall') {
+        st.longLieRaised = '';
+        clearIf(st, ctx, 'long-lie', e, 'resident-ok', `Resident pressed "I'm OK"`);
+      }
+    }
+    return;
+  }
+  if (!isActivity(e)) return;
+
+  const inDay = t >= st.dayStart && t < st.dayEnd;
+  if (inDay) st.activityDay++;
+  if (e.type === 'chair') {
+    // Time in the chair, for routine change: "in" to "out" (a pad that misses its "out" counts 6 h at most).
+    if (e.value === 'in') {
+      if (Number.isNaN(st.chairSince) || t > st.chairSince + CHAIR_MAX_MS) st.chairSince = t;
+    } else if (!Number.isNaN(st.chairSince) && t > st.chairSince) {
+      if (inDay) st.chairDay += Math.min(t - st.chairSince, CHAIR_MAX_MS) / MIN;
+      st.chairSince = NaN;
+    }
+  }
+  const role = e.sensorInfo?.role ?? null;
+  const room = e.sensorInfo?.room ?? null;
+  const isDoor = e.type === 'door';
+
+  if (t > st.lastActivity) {
+    if (t - st.lastActivity > RUN_GAP_MS) st.runStart = t;
+    // A spell that ended an alert (a collapse, a long lie) is an incident, not the routine: never learned.
+    if (!st.spellExcluded && inDay && Number.isNaN(st.inactivityRaisedAt) && st.longLieRaised === '') learnSpell(st, st.lastActivity, t);
+    st.spellExcluded = false;
+    st.lastActivity = t;
+    st.lastActivityRef = e;
+    st.lastSlot = slotOf(st, e);
+    if (!Number.isNaN(st.inactivityRaisedAt)) {
+      st.inactivityRaisedAt = NaN;
+      clearIf(st, ctx, 'inactivity', e, 'movement-again', `Movement again${room ? ` in the ${room}` : ''} at ${st.zone.hhmm(t)}`);
+    }
+    if (!st.upToday && t >= st.wakeStart && t < st.wakeEnd) {
+      st.upToday = true;
+      st.risingDay = st.zone.localMinute(st.runStart >= st.wakeStart - EARLY_RISING_MS ? st.runStart : t);
+      if (st.notUpRaised) {
+        st.notUpRaised = false;
+        clearIf(st, ctx, 'not-up', e, 'up', `Up at ${st.zone.hhmm(t)}`);
+      }
+    }
+  }
+
+  if (isDoor) {
+    if (role === 'exterior-door') {
+      if (e.value === 'open' && Number.isNaN(st.nightExitAt) && isNight(st, t)) {
+        st.nightExitAt = t;
+        st.nightExitRoom = room;
+        st.nightExitRef = e;
+      } else if (e.value === 'closed' && (Number.isNaN(st.pendingOutAt) || t > st.pendingOutAt) && t >= st.lastInside) {
+        st.pendingOutAt = t;
+      }
+    }
+    return;
+  }
+
+  // Movement inside the home.
+  if (t > st.lastInside) st.lastInside = t;
+  if (!Number.isNaN(st.pendingOutAt) && t > st.pendingOutAt) st.pendingOutAt = NaN;
+  if (st.out && t > st.outSince) {
+    st.out = false;
+    st.outSince = NaN;
+    st.notHomeAt = Infinity;
+    if (st.notHomeRaised) {
+      st.notHomeRaised = false;
+      clearIf(st, ctx, 'not-home', e, 'back-home', `Back home: movement${room ? ` in the ${room}` : ''} at ${st.zone.hhmm(t)}`);
+    }
+  }
+  if (!Number.isNaN(st.nightExitAt) && t > st.nightExitAt && (room !== st.nightExitRoom || t - st.nightExitAt >= T.nightExitGraceMs)) {
+    st.nightExitAt = NaN;
+    if (st.nightExitRaised) {
+      st.nightExitRaised = false;
+      clearIf(st, ctx, 'night-exit', e, 'movement-inside', `Movement inside${room ? ` in the ${room}` : ''} at ${st.zone.hhmm(t)}`);
+    }
+  }
+  if (!Number.isNaN(st.fallCallAt) && t > st.fallCallAt + T.longLieGraceMs) {
+    st.fallCallAt = NaN;
+    if (st.longLieRaised === 'after-fall') {
+      st.longLieRaised = '';
+      clearIf(st, ctx, 'long-lie', e, 'movement-after-fall', `Movement${room ? ` in the ${room}` : ''} at ${st.zone.hhmm(t)}`);
+    }
+  }
+  if (t < st.lastInside) return; // an older position: where the resident is now is already known
+  if (role === 'bathroom') {
+    if (!st.inBathroom) {
+      st.inBathroom = true;
+      st.bathEnteredAt = t;
+      st.bathRef = e;
+      if (t < st.wakeStart && t >= st.dayStart) st.nightVisitsDay++;
+      else if (t >= st.wakeEnd && t < st.dayEnd) st.nightVisitsNext++;
+    }
+  } else if (st.inBathroom && t > st.bathEnteredAt) {
+    st.inBathroom = false;
+    // A stay that raised a long lie is not a usual bathroom visit: the next collapse must not look normal.
+    if (inDay && st.longLieRaised !== 'bathroom') {
+      const dwell = Math.min(65_535, (t - st.bathEnteredAt) / MIN);
+      if (dwell > st.dwellDay) st.dwellDay = dwell;
+    }
+    if (st.longLieRaised === 'bathroom') {
+      st.longLieRaised = '';
+      clearIf(st, ctx, 'long-lie', e, 'left-bathroom', `Left the bathroom at ${st.zone.hhmm(t)}`);
+    }
+  }
+}
