@@ -89,6 +89,7 @@ export const HubCommandSchema = z.discriminatedUnion('cmd', [
     cmd: z.literal('config'),
     heartbeatSeconds: z.number().int().min(5).max(3600).optional(),
     sensors: z.array(SensorConfigSchema).max(500).optional(),
+    /** Hearth addition: the installer's mappings of devices the hub reported unmapped (protocol/hub-reports.ts). */
     mappings: z.array(DeviceMappingSchema).max(200).optional(),
   }),
 ]);
@@ -114,7 +115,59 @@ export type RejectReason =
   | 'HEARTH_ERR_INGEST_JSON'
   | 'HEARTH_ERR_INGEST_SCHEMA'
   | 'HEARTH_ERR_INGEST_BATCH'
-  | 'HEARTH_ERR_INGEST_TOPIC';
+  | 'HEARTH_ERR_INGEST_TOPIC'
+  | 'HEARTH_ERR_INGEST_DEPTH'
+  | 'HEARTH_ERR_INGEST_SIZE'
+  | 'HEARTH_ERR_INGEST_INTERNAL';
+
+/** Deepest nesting of arrays and objects a hub message may have (a batch of events needs 3). */
+export const MAX_JSON_DEPTH = 32;
+/** Largest payload a hub message may have, in bytes (the broker closes a connection sending a larger packet). */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** A payload judged as JSON: the parsed value, or why it was not parsed. `text` is the raw text, never re-serialised. */
+export type JsonVerdict =
+  | { ok: true; json: unknown; text: string }
+  | { ok: false; reason: RejectReason; detail: string; text: string };
+
+/**
+ * Whether JSON text nests arrays and objects deeper than limit, found by
+ * scanning the text (strings skipped), so a hostile payload is never handed
+ * to a recursive parser or serialiser.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** Parse a hub's JSON payload with a size and depth guard; never throws. */
+export function parseHubJson(payload: Buffer | string): JsonVerdict {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  if (size > MAX_PAYLOAD_BYTES) {
+    const text = (typeof payload === 'string' ? payload : payload.subarray(0, 8192).toString('utf8')).slice(0, 8192);
+    return { ok: false, reason: 'HEARTH_ERR_INGEST_SIZE', detail: `payload of ${size} bytes is over the ${MAX_PAYLOAD_BYTES} byte limit`, text };
+  }
+  const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    return { ok: false, reason: 'HEARTH_ERR_INGEST_DEPTH', detail: `nested deeper than ${MAX_JSON_DEPTH} levels`, text };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) as unknown, text };
+  } catch (err) {
+    return { ok: false, reason: 'HEARTH_ERR_INGEST_JSON', detail: `not valid JSON: ${(err as Error).message}`.slice(0, 300), text };
+  }
+}
 
 /** A judged event: the valid event, or the reason it was rejected. */
 export type EventVerdict =
@@ -134,17 +187,13 @@ export function describeIssues(error: z.ZodError): string {
  * valid events are kept even when some of its neighbours are not.
  */
 export function parseEventsPayload(payload: Buffer | string): EventVerdict[] {
-  let json: unknown;
-  const text = typeof payload === 'string' ? payload : payload.toString('utf8');
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return [{ ok: false, reason: 'HEARTH_ERR_INGEST_JSON', detail: `not valid JSON: ${(err as Error).message}`, raw: text }];
-  }
-  if (json !== null && typeof json === 'object' && !Array.isArray(json) && 'events' in json) {
+  const parsed = parseHubJson(payload);
+  if (!parsed.ok) return [{ ok: false, reason: parsed.reason, detail: parsed.detail, raw: parsed.text }];
+  const { json, text } = parsed;
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && Object.hasOwn(json, 'events')) {
     const env = EventBatchEnvelope.safeParse(json);
     if (!env.success) {
-      return [{ ok: false, reason: 'HEARTH_ERR_INGEST_BATCH', detail: describeIssues(env.error), raw: json }];
+      return [{ ok: false, reason: 'HEARTH_ERR_INGEST_BATCH', detail: describeIssues(env.error), raw: text }];
     }
     return env.data.events.map(judgeEvent);
   }

@@ -49,6 +49,6 @@ export function parseTopic(topic: string): ParsedTopic | null {
   if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT) return null;
   const hubId = parts[3]!;
   const channel = parts[4]!;
-  if (!HUB_ID_PATTERN.test(hubId) || !(channel in CHANNELS)) return null;
+  if (!HUB_ID_PATTERN.test(hubId) || !Object.hasOwn(CHANNELS, channel)) return null;
   return { hubId, channel: channel as Channel };
 }

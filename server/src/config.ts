@@ -40,6 +40,12 @@ export interface HearthConfig {
   influxToken: string | undefined;
   /** HEARTH_RETENTION_DAYS: raw events older than this are deleted once summarised (daily summaries stay). Default 400. */
   retentionDays: number;
+  /** HEARTH_REJECTION_RETENTION_DAYS: hubs' rejected messages older than this are deleted. Default 30. */
+  rejectionRetentionDays: number;
+  /** HEARTH_METRICS_TOKEN: bearer token for GET /metrics; without it /metrics answers only on loopback. Default none. */
+  metricsToken: string | undefined;
+  /** HEARTH_READY_MAX_QUEUE: /api/ready answers 503 when the forwarder queue is deeper than this. Default 100000. */
+  readyMaxQueue: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -89,5 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HearthConfig {
     influxDb: env.HEARTH_INFLUX_DB ?? 'hearth',
     influxToken: env.HEARTH_INFLUX_TOKEN || undefined,
     retentionDays: int(env, 'HEARTH_RETENTION_DAYS', 400),
+    rejectionRetentionDays: int(env, 'HEARTH_REJECTION_RETENTION_DAYS', 30),
+    metricsToken: env.HEARTH_METRICS_TOKEN || undefined,
+    readyMaxQueue: int(env, 'HEARTH_READY_MAX_QUEUE', 100_000),
   };
 }

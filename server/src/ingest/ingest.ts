@@ -6,6 +6,7 @@ import {
   HubStatusSchema,
   describeIssues,
   parseEventsPayload,
+  parseHubJson,
   type HubEvent,
   type HubReply,
   type HubStatus,
@@ -15,6 +16,7 @@ import type { EventBus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { HearthEvents, StoredEvent } from '../events.ts';
+import { DEFAULT_REJECTION_LIMITS, RejectionLimiter, type RejectionLimits } from './rejection-limiter.ts';
 
 const PAYLOAD_KEEP = 4096;
 const ROWS_PER_INSERT = 400; // 9 columns each: well under SQLite's 32,766 bound parameters
@@ -42,14 +44,29 @@ export interface HubCounters {
   duplicates: number;
   late: number;
   rejected: Partial<Record<RejectReason, number>>;
+  /** Rejections over the hub's budget: counted under their reason, not stored. */
+  throttled: number;
 }
 
 function emptyWork(): PendingWork {
   return { events: [], rejections: [], statuses: [], heartbeats: [], waiters: [] };
 }
 
+/**
+ * The payload kept with a rejection, at most PAYLOAD_KEEP characters. Raw text
+ * is kept as it came; only values that passed the depth guard are serialised,
+ * and a serialiser failure still never throws.
+ */
 function clip(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = '(not serialisable)';
+    }
+  }
   return text.length > PAYLOAD_KEEP ? `${text.slice(0, PAYLOAD_KEEP)}…(${text.length} chars)` : text;
 }
 
@@ -69,15 +86,20 @@ export class Ingest {
   private readonly lateMs: number;
   /** The next arrival sequence number; read from the store before the first write. */
   private nextSeq: number | undefined;
+  /** Per-hub budgets for stored rejections, and the sampled log. */
+  readonly limiter: RejectionLimiter;
+  /** Called when a hub keeps sending what is rejected, over its budget (the broker disconnects it). */
+  onMisbehaving: (hubId: string) => void = () => {};
 
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus<HearthEvents>,
     private readonly clock: Clock,
     private readonly log: Logger,
-    options: { lateSeconds: number },
+    options: { lateSeconds: number; rejectionLimits?: RejectionLimits },
   ) {
     this.lateMs = options.lateSeconds * 1000;
+    this.limiter = new RejectionLimiter(clock, options.rejectionLimits ?? DEFAULT_REJECTION_LIMITS);
   }
 
   /** Take an events payload (one event or a batch); resolves once stored or set aside. */
@@ -85,7 +107,7 @@ export class Ingest {
     const receivedAt = this.clock.now();
     for (const verdict of parseEventsPayload(payload)) {
       if (verdict.ok) this.work.events.push({ hubId, event: verdict.event, receivedAt });
-      else this.work.rejections.push({ hubId, topic, reason: verdict.reason, detail: verdict.detail, payload: clip(verdict.raw) });
+      else this.reject(hubId, topic, verdict.reason, verdict.detail, verdict.raw);
     }
     return this.schedule();
   }
@@ -113,7 +135,13 @@ export class Ingest {
 
   /** Set aside a message on a topic the protocol does not define. */
   submitUnknownTopic(hubId: string, topic: string, payload: Buffer | string): Promise<void> {
-    this.work.rejections.push({ hubId, topic, reason: 'HEARTH_ERR_INGEST_TOPIC', detail: `no such channel: ${topic}`, payload: clip(payload.toString()) });
+    return this.submitRejected(hubId, topic, 'HEARTH_ERR_INGEST_TOPIC', `no such channel: ${topic.slice(0, 200)}`, payload);
+  }
+
+  /** Set aside a message the broker judged already (a refused retain, a hook that failed); resolves once stored. */
+  submitRejected(hubId: string, topic: string, reason: RejectReason, detail: string, payload: Buffer | string): Promise<void> {
+    const text = typeof payload === 'string' ? payload.slice(0, PAYLOAD_KEEP + 1) : payload.subarray(0, PAYLOAD_KEEP * 4).toString('utf8');
+    this.reject(hubId, topic, reason, detail, text);
     return this.schedule();
   }
 
@@ -135,22 +163,47 @@ export class Ingest {
     payload: Buffer | string,
     schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
   ): T | null {
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString());
-    } catch (err) {
-      this.work.rejections.push({ hubId, topic, reason: 'HEARTH_ERR_INGEST_JSON', detail: `not valid JSON: ${(err as Error).message}`, payload: clip(payload.toString()) });
+    const parsed = parseHubJson(payload);
+    if (!parsed.ok) {
+      this.reject(hubId, topic, parsed.reason, parsed.detail, parsed.text);
       return null;
     }
-    const r = schema.safeParse(json);
+    const r = schema.safeParse(parsed.json);
     if (r.success) return r.data;
-    this.work.rejections.push({ hubId, topic, reason: 'HEARTH_ERR_INGEST_SCHEMA', detail: describeIssues(r.error), payload: clip(json) });
+    this.reject(hubId, topic, 'HEARTH_ERR_INGEST_SCHEMA', describeIssues(r.error), parsed.text);
     return null;
+  }
+
+  /** Set one rejection aside: stored while the hub is within its budget, otherwise only counted. */
+  private reject(hubId: string, topic: string, reason: RejectReason, detail: string, raw: unknown): void {
+    const payload = clip(raw);
+    const verdict = this.limiter.admit(hubId, payload.length);
+    if (verdict.store) {
+      this.work.rejections.push({ hubId, topic: topic.slice(0, 300), reason, detail, payload });
+    } else {
+      const c = this.counter(hubId);
+      c.rejected[reason] = (c.rejected[reason] ?? 0) + 1;
+      c.throttled++;
+      this.sampledWarn(hubId, reason, detail);
+    }
+    if (verdict.disconnect) {
+      this.log.warn({ hubId, throttled: this.counter(hubId).throttled }, 'hub keeps sending rejected messages over its budget; disconnecting it');
+      try {
+        this.onMisbehaving(hubId);
+      } catch (err) {
+        this.log.error({ err, hubId }, 'disconnecting a misbehaving hub failed');
+      }
+    }
+  }
+
+  private sampledWarn(hubId: string, reason: RejectReason, detail: string): void {
+    const s = this.limiter.sample(hubId);
+    if (s.log) this.log.warn({ hubId, reason, detail: detail.slice(0, 300), suppressed: s.suppressed, throttled: this.counter(hubId).throttled }, 'message rejected');
   }
 
   private counter(hubId: string): HubCounters {
     let c = this.counters.get(hubId);
-    if (!c) this.counters.set(hubId, (c = { accepted: 0, duplicates: 0, late: 0, rejected: {} }));
+    if (!c) this.counters.set(hubId, (c = { accepted: 0, duplicates: 0, late: 0, rejected: {}, throttled: 0 }));
     return c;
   }
 
@@ -182,7 +235,7 @@ export class Ingest {
     for (const r of work.rejections) {
       const c = this.counter(r.hubId);
       c.rejected[r.reason] = (c.rejected[r.reason] ?? 0) + 1;
-      this.log.warn({ hubId: r.hubId, reason: r.reason, detail: r.detail }, 'message rejected');
+      this.sampledWarn(r.hubId, r.reason, r.detail);
     }
     for (const s of work.statuses) this.bus.emit('hub.status', { hubId: s.hubId, status: s.status, at: s.at });
     for (const h of work.heartbeats) this.bus.emit('hub.heartbeat', { hubId: h.hubId, seq: h.seq, at: h.at });

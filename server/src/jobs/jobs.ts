@@ -28,7 +28,7 @@ export type JobName = keyof typeof JOB_SCHEDULES;
 /** What a run did. */
 export interface JobReport {
   summaries: number;
-  retention: { hubs: number; cutoff: number } | null;
+  retention: { hubs: number; cutoff: number; rejections?: number } | null;
   reports: number;
 }
 
@@ -42,6 +42,8 @@ export interface JobsOptions {
   presence: HubPresence;
   /** Raw events older than this many days are deleted (once their days are summarised). */
   retentionDays: number;
+  /** Hubs' rejected messages older than this many days are deleted. Default 30. */
+  rejectionRetentionDays?: number;
   /** Whether the store is InfluxDB, so the local SQLite events table is only the outbox's queue and is pruned too. */
   localQueue: boolean;
   /** The sensor time of the oldest event not yet in the store (InfluxDB outbox), or null; no day after it is summarised yet. */
@@ -208,10 +210,18 @@ export class Jobs {
       }
     }
     await this.o.presence.deleteBefore(cutoff);
-    if (unavailable) return { hubs: hubs.length - unavailable, cutoff };
-    await this.markDone('retention', '*', period, { cutoff, hubs: hubs.length });
-    this.o.log.info({ cutoff: new Date(cutoff).toISOString(), hubs: hubs.length }, 'retention applied');
-    return { hubs: hubs.length, cutoff };
+    const rejections = await this.pruneRejections(now);
+    if (unavailable) return { hubs: hubs.length - unavailable, cutoff, rejections };
+    await this.markDone('retention', '*', period, { cutoff, hubs: hubs.length, rejections });
+    this.o.log.info({ cutoff: new Date(cutoff).toISOString(), hubs: hubs.length, rejections }, 'retention applied');
+    return { hubs: hubs.length, cutoff, rejections };
+  }
+
+  /** Delete hubs' rejected messages older than their retention (raw payloads a hub sent, kept for diagnosis only); how many. */
+  async pruneRejections(now = this.o.clock.now()): Promise<number> {
+    const cutoff = now - (this.o.rejectionRetentionDays ?? 30) * DAY;
+    const r = await this.o.db.deleteFrom('rejections').where('received_at', '<', cutoff).executeTakeFirst();
+    return Number(r.numDeletedRows ?? 0);
   }
 
   /**

@@ -50,6 +50,7 @@ export async function createHistory(deps: { config: HearthConfig; db: Db; bus: E
     store,
     presence,
     retentionDays: config.retentionDays,
+    rejectionRetentionDays: config.rejectionRetentionDays,
     localQueue: forwarder !== null,
     ...(forwarder ? { pendingSince: () => forwarder!.oldestPending() } : {}),
     // node-cron runs in real time; under a virtual clock the caller runs jobs itself (runDue).

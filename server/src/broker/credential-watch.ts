@@ -1,0 +1,76 @@
+import type { Client } from 'aedes';
+import { hashToken } from '../auth/crypto.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Db } from '../db/database.ts';
+
+/** How often connected hubs' credentials are checked again. */
+export const CREDENTIAL_CHECK_MS = 5_000;
+
+/**
+ * Re-checks the credentials of every connected hub on the injected clock, so
+ * that rotating a hub's secret (from the API, or from the CLI in another
+ * process) or removing the hub drops its live connection within seconds.
+ * Only a hash of the secret a connection signed in with is kept.
+ */
+export class CredentialWatch {
+  private readonly live = new Map<Client, { hubId: string; hash: string }>();
+  private timer: TimerHandle | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly onRevoked: (hubId: string, client: Client) => void,
+    private readonly everyMs = CREDENTIAL_CHECK_MS,
+  ) {}
+
+  /** Remember the secret a connection signed in with. */
+  remember(client: Client, hubId: string, secret: string): void {
+    this.live.set(client, { hubId, hash: hashToken(secret) });
+  }
+
+  /** Forget a connection that has gone. */
+  forget(client: Client): void {
+    this.live.delete(client);
+  }
+
+  /** Check every so often until stop(). */
+  start(): void {
+    const loop = (): void => {
+      this.check().catch(() => undefined);
+      this.timer = this.clock.setTimeout(loop, this.everyMs);
+    };
+    this.timer = this.clock.setTimeout(loop, this.everyMs);
+  }
+
+  /** Stop checking. */
+  stop(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Check now; how many connections were dropped. */
+  check(): Promise<number> {
+    this.running ??= this.checkNow().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async checkNow(): Promise<number> {
+    const entries = [...this.live];
+    if (!entries.length) return 0;
+    const ids = [...new Set(entries.map(([, v]) => v.hubId))];
+    const current = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('hubs').select(['id', 'secret_hash']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) current.set(r.id, r.secret_hash);
+    }
+    let dropped = 0;
+    for (const [client, { hubId, hash }] of entries) {
+      if (!this.live.has(client) || current.get(hubId) === hash) continue;
+      this.live.delete(client);
+      dropped++;
+      this.onRevoked(hubId, client);
+    }
+    return dropped;
+  }
+}
