@@ -120,7 +120,8 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }), { db });
   const alerts = new AlertService(db, bus, clock, log.child({ part: 'alerts' }));
   // Alert routing: lifecycle clocks (persisted deadlines), routing table, outbound notifications, service reports.
-  const routing = createRouting({ db, clock, alerts, log: log.child({ part: 'routing' }) });
+  // Outbound channels reach public addresses only, unless HEARTH_OUTBOUND_ALLOW names a host:port (docs/security.md).
+  const routing = createRouting({ db, clock, alerts, log: log.child({ part: 'routing' }), outbound: { allow: config.outboundAllow } });
   const audit = new AccessLog(db, clock);
   const history = await createHistory({ config, db, bus, directory, clock, log });
   const homes = new LiveHomes(directory);

@@ -55,7 +55,9 @@ export async function run(): Promise<BenchResult> {
     const baselineMs = performance.now() - t;
 
     let alerts = new AlertService(db, new EventBus<HearthEvents>(log), clock, log);
-    let routing = createRouting({ db, clock, log, alerts });
+    // The local receiver below joins the outbound allow-list once it listens.
+    const outbound = { allow: [] as string[] };
+    let routing = createRouting({ db, clock, log, alerts, outbound });
     await routing.start();
     const signal = (residentId: string): AlertSignal => ({
       action: 'raise', type: 'fall', orgId: org.id, hubId: 'hub-bench', residentId, occurredAt: T0, at: T0, late: false,
@@ -72,7 +74,7 @@ export async function run(): Promise<BenchResult> {
     ({ db } = await openDatabase(file));
     clock = new VirtualClock(T0 + 5 * 60_000);
     alerts = new AlertService(db, new EventBus<HearthEvents>(log), clock, log);
-    routing = createRouting({ db, clock, log, alerts });
+    routing = createRouting({ db, clock, log, alerts, outbound });
     t = performance.now();
     await routing.start();
     await routing.settle();
@@ -89,6 +91,7 @@ export async function run(): Promise<BenchResult> {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    outbound.allow.push(`127.0.0.1:${(server.address() as AddressInfo).port}`);
     await routing.channels.add({ orgId: org.id, ownerType: 'team', ownerId: nb.id, kind: 'webhook', config: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, secret: 'bench-secret-0123456789' } });
     t = performance.now();
     await Promise.all(residents.slice(N).map((r) => alerts.handleSignal(signal(r))));

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import WebSocket from 'ws';
 import { createHearth, type Hearth } from '../../server/src/app.ts';
 import type { Clock } from '../../server/src/clock.ts';
-import { loadConfig } from '../../server/src/config.ts';
+import { loadConfig, type HearthConfig } from '../../server/src/config.ts';
 import type { Role } from '../../server/src/care/model.ts';
 
 /** A temporary data folder, removed by the returned function. */
@@ -46,9 +46,9 @@ export async function seedOrg(h: Hearth, name: string, hubId: string): Promise<F
 }
 
 /** A server on free ports in a temporary folder, stopped and removed by close(). */
-export async function startHearth(opts: { clock?: Clock; dataDir?: string; mqttPort?: number } = {}): Promise<{ hearth: Hearth; close: () => Promise<void>; dataDir: string }> {
+export async function startHearth(opts: { clock?: Clock; dataDir?: string; mqttPort?: number; config?: Partial<HearthConfig> } = {}): Promise<{ hearth: Hearth; close: () => Promise<void>; dataDir: string }> {
   const tmp = opts.dataDir ? { dir: opts.dataDir, remove: () => {} } : tempDir();
-  const config = { ...loadConfig({}), httpPort: 0, mqttPort: opts.mqttPort ?? 0, host: '127.0.0.1', dataDir: tmp.dir, demo: 'off' as const };
+  const config = { ...loadConfig({}), httpPort: 0, mqttPort: opts.mqttPort ?? 0, host: '127.0.0.1', dataDir: tmp.dir, demo: 'off' as const, ...opts.config };
   const hearth = await createHearth({ config, logger: pino({ level: process.env.HEARTH_TEST_LOG ?? 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
   await hearth.start();
   return {

@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { ChannelTable, NotificationTable } from '../db/schema.ts';
 import { channelConfigOf, describeTarget } from './channels.ts';
+import { PUBLIC_ONLY, type OutboundPolicy } from './outbound.ts';
 import { send, type NotificationMessage, type SendResult } from './senders.ts';
 
 /** Retry policy: attempts in all, and the first backoff (doubled each time), on the injected clock. */
@@ -44,7 +45,12 @@ export interface NotificationView {
 /** Send function, replaceable only to count calls in benchmarks; tests use real servers. */
 export type Sender = (channel: ChannelTable, message: NotificationMessage, attempt: number, now: number) => Promise<SendResult>;
 
-const defaultSender: Sender = (channel, message, attempt, now) => send(channelConfigOf(channel), message, attempt, now);
+/** The real sender under an outbound policy (public addresses only unless allowed). */
+export function senderFor(policy: OutboundPolicy = PUBLIC_ONLY): Sender {
+  return (channel, message, attempt, now) => send(channelConfigOf(channel), message, attempt, now, policy);
+}
+
+const defaultSender: Sender = senderFor();
 
 /**
  * Outbound notifications. Jobs are queued in the transaction of the alert
@@ -160,6 +166,15 @@ export class Notifier {
       .orderBy('notification_attempts.id')
       .execute();
     return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString(), status: r.status as AttemptView['status'] }));
+  }
+
+  /** Send one message now through this notifier's sender (and its outbound policy), not queued: a channel test. */
+  async sendNow(channel: ChannelTable, message: NotificationMessage): Promise<SendResult> {
+    try {
+      return await this.sender(channel, message, 1, this.clock.now());
+    } catch (err) {
+      return { ok: false, response: null, error: String((err as Error)?.message ?? err).slice(0, 500), retry: false };
+    }
   }
 
   private arm(jobId: string, at: number): void {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { ChannelConfig } from './channels.ts';
+import { OutboundBlocked, PUBLIC_ONLY, resolveChecked, safePost, type OutboundPolicy } from './outbound.ts';
 
 /** What a notification says, as sent to webhooks (JSON body) and rendered for e-mail and SMS. */
 export interface NotificationMessage {
@@ -71,20 +72,21 @@ function errorText(err: unknown): string {
   return `${e?.message ?? String(err)}${cause}`.slice(0, 500);
 }
 
-async function postJson(url: string, headers: Record<string, string>, payload: string): Promise<SendResult> {
+async function postJson(url: string, headers: Record<string, string>, payload: string, policy: OutboundPolicy): Promise<SendResult> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Hearth/0.1', ...headers }, body: payload, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
-    const text = (await res.text().catch(() => '')).slice(0, 200);
-    const response = `HTTP ${res.status}${text ? ` ${text}` : ''}`;
-    if (res.ok) return { ok: true, response, error: null, retry: false };
-    return { ok: false, response, error: `HTTP ${res.status}`, retry: res.status >= 500 || res.status === 408 || res.status === 429 };
+    const { status } = await safePost(url, { 'content-type': 'application/json', 'user-agent': 'Hearth/0.1', ...headers }, payload, policy, ATTEMPT_TIMEOUT_MS);
+    // The status code only: what the far end says in its body is never kept or shown (it could be anyone's data).
+    const response = `HTTP ${status}`;
+    if (status >= 200 && status < 300) return { ok: true, response, error: null, retry: false };
+    if (status >= 300 && status < 400) return { ok: false, response, error: `HTTP ${status}: redirects are not followed`, retry: false };
+    return { ok: false, response, error: `HTTP ${status}`, retry: status >= 500 || status === 408 || status === 429 };
   } catch (err) {
-    return { ok: false, response: null, error: errorText(err), retry: true };
+    return { ok: false, response: null, error: errorText(err), retry: !(err instanceof OutboundBlocked) };
   }
 }
 
 /** Send one notification over one channel; never throws. `now` is the injected clock's time. */
-export async function send(channel: ChannelConfig, m: NotificationMessage, attempt: number, now: number): Promise<SendResult> {
+export async function send(channel: ChannelConfig, m: NotificationMessage, attempt: number, now: number, policy: OutboundPolicy = PUBLIC_ONLY): Promise<SendResult> {
   switch (channel.kind) {
     case 'webhook': {
       const payload = JSON.stringify(m);
@@ -99,20 +101,29 @@ export async function send(channel: ChannelConfig, m: NotificationMessage, attem
           'x-hearth-event': `alert.${m.change}`,
         },
         payload,
+        policy,
       );
     }
     case 'sms': {
       const headers: Record<string, string> = { 'idempotency-key': m.id };
       if (channel.config.token) headers.authorization = `Bearer ${channel.config.token}`;
       const text = `${headline(m)}. ${m.alert.summary ?? ''}`.slice(0, 300);
-      return postJson(channel.config.providerUrl, headers, JSON.stringify({ to: channel.config.to, ...(channel.config.from ? { from: channel.config.from } : {}), message: text, reference: m.id }));
+      return postJson(channel.config.providerUrl, headers, JSON.stringify({ to: channel.config.to, ...(channel.config.from ? { from: channel.config.from } : {}), message: text, reference: m.id }), policy);
     }
     case 'email': {
       const c = channel.config;
+      // The SMTP server's address is checked like a webhook's, and the connection pinned to it (TLS still names the host).
+      let address: string;
+      try {
+        address = (await resolveChecked(c.host, c.port, policy))[0]!.address;
+      } catch (err) {
+        return { ok: false, response: null, error: errorText(err), retry: !(err instanceof OutboundBlocked) };
+      }
       const transport = nodemailer.createTransport({
-        host: c.host,
+        host: address,
         port: c.port,
         secure: c.secure,
+        tls: { servername: c.host },
         ...(c.user ? { auth: { user: c.user, pass: c.pass ?? '' } } : {}),
         connectionTimeout: ATTEMPT_TIMEOUT_MS,
         greetingTimeout: ATTEMPT_TIMEOUT_MS,
@@ -128,10 +139,11 @@ export async function send(channel: ChannelConfig, m: NotificationMessage, attem
           messageId: `<${m.id}@hearth.invalid>`,
           headers: { 'X-Hearth-Idempotency-Key': m.id, 'X-Hearth-Alert': m.alert.id },
         });
-        return { ok: true, response: String(info.response ?? '').slice(0, 200), error: null, retry: false };
+        // The reply code only ("250"), not the server's text.
+        return { ok: true, response: `${String(info.response ?? '').slice(0, 3)}`, error: null, retry: false };
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
-        return { ok: false, response: code ? String((err as { response?: string }).response ?? code).slice(0, 200) : null, error: errorText(err), retry: !(code && code >= 500) };
+        return { ok: false, response: code ? String(code) : null, error: code ? `SMTP ${code}` : errorText(err), retry: !(code && code >= 500) };
       } finally {
         transport.close();
       }

@@ -3,7 +3,8 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { Channels } from '../notify/channels.ts';
-import { DEFAULT_RETRY, Notifier, type RetryPolicy } from '../notify/notifier.ts';
+import { DEFAULT_RETRY, Notifier, senderFor, type RetryPolicy } from '../notify/notifier.ts';
+import type { OutboundPolicy } from '../notify/outbound.ts';
 import { ServiceReports } from '../reports/service-report.ts';
 import { Deadlines } from './deadlines.ts';
 import { Router } from './router.ts';
@@ -24,10 +25,10 @@ export interface Routing {
 }
 
 /** Build routing for a server and attach it to the alert service. */
-export function createRouting(input: { db: Db; clock: Clock; log: Logger; alerts: AlertService; retry?: RetryPolicy }): Routing {
+export function createRouting(input: { db: Db; clock: Clock; log: Logger; alerts: AlertService; retry?: RetryPolicy; outbound?: OutboundPolicy }): Routing {
   const { db, clock, log, alerts } = input;
   const deadlines = new Deadlines(db, clock, log.child({ part: 'deadlines' }));
-  const notifier = new Notifier(db, clock, log.child({ part: 'notify' }), input.retry ?? DEFAULT_RETRY);
+  const notifier = new Notifier(db, clock, log.child({ part: 'notify' }), input.retry ?? DEFAULT_RETRY, senderFor(input.outbound));
   const router = new Router(db, clock, deadlines, notifier, log.child({ part: 'router' }));
   alerts.attach(router, deadlines);
   const channels = new Channels(db, () => clock.now());

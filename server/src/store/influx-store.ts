@@ -14,6 +14,10 @@ export interface InfluxOptions {
   timeoutMs?: number;
   /** Sent as `Authorization: Token ...` when set (2.x/3.x). Never logged. */
   token?: string;
+  /** InfluxDB 1.x credentials (HTTP basic auth) when auth is enabled there; never logged. */
+  user?: string;
+  /** See user. */
+  password?: string;
 }
 
 /** An answer from InfluxDB other than success; `permanent` when retrying the same request cannot help. */
@@ -96,7 +100,9 @@ export class InfluxStore implements EventStore {
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
-    return this.options.token ? { ...extra, authorization: `Token ${this.options.token}` } : extra;
+    if (this.options.token) return { ...extra, authorization: `Token ${this.options.token}` };
+    if (this.options.user) return { ...extra, authorization: `Basic ${Buffer.from(`${this.options.user}:${this.options.password ?? ''}`).toString('base64')}` };
+    return extra;
   }
 
   private async request(path: string, body: string, contentType: string): Promise<Response> {
@@ -128,7 +134,8 @@ export class InfluxStore implements EventStore {
     this.ready ??= this.request('/query', new URLSearchParams({ q: `CREATE DATABASE "${this.options.database.replace(/"/g, '')}"` }).toString(), 'application/x-www-form-urlencoded')
       .then(() => undefined)
       .catch((err: unknown) => {
-        if (err instanceof InfluxError && err.status !== 0 && err.status !== 401 && err.status !== 403) return;
+        // 403: a user with rights on an existing database only (InfluxDB 1.x with auth), not wrong credentials (401).
+        if (err instanceof InfluxError && err.status !== 0 && err.status !== 401) return;
         this.ready = null;
         throw err;
       });

@@ -63,7 +63,8 @@ describe('e-mail delivery against a real SMTP server', () => {
 
   beforeAll(async () => {
     mail = await smtp(1);
-    h = await startHearth({ clock });
+    // The local SMTP server is not a public address: allowed by host:port (HEARTH_OUTBOUND_ALLOW).
+    h = await startHearth({ clock, config: { outboundAllow: [`127.0.0.1:${mail.port}`] } });
     fx = await seedOrg(h.hearth, 'Mail Alliance', 'hub-mail-1');
     admin = await apiAs(h.hearth, fx.users.admin);
     operator = await apiAs(h.hearth, fx.users.operator);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../server/src/clock.ts';
 import { openStream, seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
-import { advanceTo, apiAs, deadPort, hubOf, openAlert, receiver, type Api, type Received } from '../routing/fixture.ts';
+import { advanceTo, allowOutbound, apiAs, deadPort, hubOf, openAlert, receiver, type Api, type Received } from '../routing/fixture.ts';
 
 const T0 = Date.parse('2026-11-03T11:00:00Z'); // within the urgent team's hours in London
 const SECRET = 'team-webhook-secret-0123456789';
@@ -33,6 +33,8 @@ describe('webhook and SMS delivery against real local HTTP servers', () => {
     team = await receiver([500, 200]);
     sms = await receiver([200]);
     const dead = await deadPort();
+    // Local receivers are not public addresses: the deployment allows them by host:port (HEARTH_OUTBOUND_ALLOW).
+    for (const url of [team.url, sms.url, `http://127.0.0.1:${dead}`]) allowOutbound(h.hearth, url);
     const add = async (body: unknown) => {
       const res = await admin.call('POST', '/api/channels', body);
       expect(res.status, res.body).toBe(201);
@@ -140,13 +142,14 @@ describe('a retry pending at shutdown', () => {
     const fx = await seedOrg(first.hearth, 'Restart Hooks', 'hub-hook-rs');
     const admin = await apiAs(first.hearth, fx.users.admin);
     await admin.call('POST', '/api/channels', { ownerType: 'team', ownerId: fx.neighbourhoodId, kind: 'webhook', config: { url: `${rx.url}/x`, secret: SECRET } });
+    allowOutbound(first.hearth, rx.url);
     const hub = await hubOf(first.hearth, fx.hub, first.hearth.services.clock as VirtualClock);
     await hub.fall('rs-hook-fall');
     hub.client.end(true);
     expect(rx.received).toHaveLength(1);
     await first.hearth.stop();
 
-    const second = await startHearth({ clock: new VirtualClock(T0 + 60 * 60_000), dataDir: first.dataDir });
+    const second = await startHearth({ clock: new VirtualClock(T0 + 60 * 60_000), dataDir: first.dataDir, config: { outboundAllow: [new URL(rx.url).host] } });
     await second.hearth.settle();
     const raised = rx.received.filter((r) => JSON.parse(r.body).change === 'raised');
     expect(raised).toHaveLength(2);

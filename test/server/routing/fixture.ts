@@ -105,6 +105,12 @@ export async function receiver(statuses: number[] = [200]): Promise<{ url: strin
   };
 }
 
+/** Let the server's outbound channels reach a local test receiver: its host:port joins the deployment's allow-list (HEARTH_OUTBOUND_ALLOW). */
+export function allowOutbound(h: Hearth, url: string): void {
+  const u = new URL(url);
+  (h.services.config.outboundAllow as string[]).push(`${u.hostname}:${u.port}`.toLowerCase());
+}
+
 /** A port with nothing listening (bound, then released). */
 export async function deadPort(): Promise<number> {
   const s = http.createServer();

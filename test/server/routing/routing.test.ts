@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../server/src/clock.ts';
 import { seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
-import { advanceTo, apiAs, historyOf, hubOf, openAlert, receiver, type Api } from './fixture.ts';
+import { advanceTo, allowOutbound, apiAs, historyOf, hubOf, openAlert, receiver, type Api } from './fixture.ts';
 
 // 1 July 2026: London is on BST (UTC+1), so the urgent team's 08:00 to 20:00 is 07:00 to 19:00 UTC.
 const at = (iso: string) => Date.parse(iso);
@@ -28,6 +28,7 @@ describe('routing by the urgent response team hours (local time in the neighbour
     operator = await apiAs(h.hearth, fx.users.operator);
     hub = await hubOf(h.hearth, fx.hub, clock);
     rx = await receiver([200]);
+    allowOutbound(h.hearth, rx.url);
     const nb = await admin.call('PATCH', `/api/neighbourhoods/${fx.neighbourhoodId}`, { outOfHoursRoute: 'Night nursing', urgentStart: '08:00', urgentEnd: '20:00', timezone: 'Europe/London' });
     expect(nb.status).toBe(200);
     const secret = 'a-shared-secret-of-some-length';
