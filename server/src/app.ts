@@ -38,6 +38,10 @@ import { sessionRoutes } from './api/session-routes.ts';
 import { streamRoutes } from './api/stream.ts';
 import { careRoutes } from './api/care-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
+import { adminRoutes } from './api/admin-routes.ts';
+import { channelTestRoutes } from './api/channel-test-routes.ts';
+import { orgSettingsRoutes } from './api/org-settings-routes.ts';
+import { subjectAccessRoutes } from './api/subject-access-routes.ts';
 import { createRouting } from './routing/routing.ts';
 import { trendRoutes } from './api/trend-routes.ts';
 import { createHistory, type History } from './store/history.ts';
@@ -210,6 +214,11 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(auditRoutes);
   await app.register(careRoutes, { routing });
   await app.register(reportRoutes, { routing });
+  // Administration (issue 13): users with disabled ones, channel tests and deliveries, organisation settings, subject access.
+  await app.register(adminRoutes);
+  await app.register(channelTestRoutes, { routing });
+  await app.register(orgSettingsRoutes);
+  await app.register(subjectAccessRoutes);
   await app.register(commissioningRoutes, { commissioning, reloadHome: (hubId: string) => homes.reload(hubId), mqttPort: () => hearth.ports.mqtt });
   await app.register(hubHealthRoutes);
   await app.register(trendRoutes, { trends: history.trends });

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { userOf } from './auth-plugin.ts';
 import { authErrors } from './common.ts';
 
+/** A date, YYYY-MM-DD, or an ISO time. */
+const DateOrTime = z.string().max(40).refine((v) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) && !Number.isNaN(Date.parse(v)), 'a date YYYY-MM-DD or an ISO time');
+
 /**
  * Who saw whom: the access log, for an organisation's admin (a resident's
  * request to know who read their record, an investigation). Reading it is
@@ -20,6 +23,9 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: z.object({
           subject: z.string().min(1).max(64).optional(),
           userId: z.string().min(1).max(64).optional(),
+          // Dates (YYYY-MM-DD, UTC; "to" includes its whole day) or ISO times.
+          from: DateOrTime.optional(),
+          to: DateOrTime.optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(200),
         }),
         response: {
@@ -40,6 +46,8 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       // Subjects are stored as a JSON array of ids; ids are UUIDs or hub ids, so a quoted match is exact.
       if (req.query.subject) q = q.where('access_log.subject', 'like', `%${JSON.stringify(req.query.subject)}%`);
       if (req.query.userId) q = q.where('access_log.user_id', '=', req.query.userId);
+      if (req.query.from) q = q.where('access_log.at', '>=', Date.parse(req.query.from));
+      if (req.query.to) q = q.where('access_log.at', '<', Date.parse(req.query.to) + (/^\d{4}-\d{2}-\d{2}$/.test(req.query.to) ? 86_400_000 : 1));
       const rows = await q.orderBy('access_log.id', 'desc').limit(req.query.limit).execute();
       if (req.query.subject) await audit.record(user, 'audit.read', [req.query.subject]);
       return {

@@ -5,6 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { Selectable } from 'kysely';
 import type { ResidentTable, UserTable } from '../db/schema.ts';
 import { HearthError } from '../errors.ts';
+import { getOrgSettings } from './org-settings.ts';
 import { z } from 'zod';
 import { MonitoringPlanSchema, planWithDefaults, ROLES, type MonitoringPlan, type Role } from './model.ts';
 
@@ -122,7 +123,8 @@ export class Directory {
     outOfHoursRoute?: string;
   }): Promise<{ id: string; name: string }> {
     const id = newId();
-    const timezone = input.timezone ?? 'Europe/London';
+    const defaults = await getOrgSettings(this.db, input.orgId);
+    const timezone = input.timezone ?? defaults.defaultTimezone;
     assertTimezone(timezone);
     for (const [what, t] of [['urgent team start', input.urgentStart], ['urgent team end', input.urgentEnd]] as const) {
       if (t !== undefined && !HHMM.test(t)) throw new HearthError('HEARTH_ERR_VALIDATION', `${what} must be a 24-hour time HH:MM (e.g. 08:00), got "${t}"`);
@@ -135,8 +137,8 @@ export class Directory {
         id,
         org_id: input.orgId,
         name: input.name,
-        urgent_start: input.urgentStart ?? '08:00',
-        urgent_end: input.urgentEnd ?? '20:00',
+        urgent_start: input.urgentStart ?? defaults.defaultUrgentStart,
+        urgent_end: input.urgentEnd ?? defaults.defaultUrgentEnd,
         timezone,
         out_of_hours_route: input.outOfHoursRoute ?? '',
         created_at: this.now(),
@@ -307,7 +309,7 @@ export class Directory {
     contacts?: unknown[];
     consent?: Record<string, unknown>;
   }): Promise<{ id: string; name: string }> {
-    const timezone = input.timezone ?? 'Europe/London';
+    const timezone = input.timezone ?? (await getOrgSettings(this.db, input.orgId)).defaultTimezone;
     assertTimezone(timezone);
     planWithDefaults(input.plan ?? {}); // validate now, not when the first event arrives
     const id = newId();

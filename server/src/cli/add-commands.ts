@@ -36,14 +36,21 @@ export const addCli: CliExtension = (program: Command, ctx: CliContext) => {
     .command('add')
     .requiredOption('--org <org>', 'organisation id or name')
     .requiredOption('--name <name>', 'neighbourhood name (unique in the organisation)')
-    .option('--urgent-start <HH:MM>', `urgent response team's service start, ${hhmmHelp}`, '08:00')
-    .option('--urgent-end <HH:MM>', `urgent response team's service end, ${hhmmHelp}`, '20:00')
-    .option('--timezone <tz>', 'IANA time zone', 'Europe/London')
+    .option('--urgent-start <HH:MM>', `urgent response team's service start, ${hhmmHelp} (default: the organisation's, 08:00)`)
+    .option('--urgent-end <HH:MM>', `urgent response team's service end, ${hhmmHelp} (default: the organisation's, 20:00)`)
+    .option('--timezone <tz>', "IANA time zone (default: the organisation's, Europe/London)")
     .option('--out-of-hours <route>', 'where urgent alerts go outside those hours', '')
-    .action(async (o: { org: string; name: string; urgentStart: string; urgentEnd: string; timezone: string; outOfHours: string }) => {
+    .action(async (o: { org: string; name: string; urgentStart?: string; urgentEnd?: string; timezone?: string; outOfHours: string }) => {
       const { opened, directory } = await ctx.open();
       const org = await resolveOrg(opened.db, o.org);
-      const n = await directory.addNeighbourhood({ orgId: org.id, name: o.name, urgentStart: o.urgentStart, urgentEnd: o.urgentEnd, timezone: o.timezone, outOfHoursRoute: o.outOfHours });
+      const n = await directory.addNeighbourhood({
+        orgId: org.id,
+        name: o.name,
+        outOfHoursRoute: o.outOfHours,
+        ...(o.urgentStart ? { urgentStart: o.urgentStart } : {}),
+        ...(o.urgentEnd ? { urgentEnd: o.urgentEnd } : {}),
+        ...(o.timezone ? { timezone: o.timezone } : {}),
+      });
       ctx.out(`neighbourhood ${n.name} added (id ${n.id})`, n);
     });
 
@@ -74,13 +81,13 @@ export const addCli: CliExtension = (program: Command, ctx: CliContext) => {
     .requiredOption('--neighbourhood <neighbourhood>', 'neighbourhood id or name')
     .requiredOption('--name <name>', "resident's name")
     .option('--hub <hubId>', 'the hub of their home')
-    .option('--timezone <tz>', 'IANA time zone', 'Europe/London')
+    .option('--timezone <tz>', "IANA time zone (default: the organisation's)")
     .option('--coordinator <username>', 'their named care coordinator (username)')
     .option('--plan <json>', 'monitoring plan overrides as JSON, e.g. {"usualRising":"09:00"}', '{}')
     .option('--confirm-consent', 'the resident (or their representative) has consented to monitoring')
     .option('--consent-recorded-by <name>', 'who took the consent', 'cli')
     .option('--share-with-contacts', 'they agreed that contacts are told of alerts')
-    .action(async (o: { org: string; neighbourhood: string; name: string; hub?: string; timezone: string; coordinator?: string; plan: string; confirmConsent?: boolean; consentRecordedBy: string; shareWithContacts?: boolean }) => {
+    .action(async (o: { org: string; neighbourhood: string; name: string; hub?: string; timezone?: string; coordinator?: string; plan: string; confirmConsent?: boolean; consentRecordedBy: string; shareWithContacts?: boolean }) => {
       const { opened, directory } = await ctx.open();
       const org = await resolveOrg(opened.db, o.org);
       const nb = await resolveNeighbourhood(opened.db, org.id, o.neighbourhood);
@@ -95,7 +102,7 @@ export const addCli: CliExtension = (program: Command, ctx: CliContext) => {
       }
       await confirmConsent(ctx, o.name, o.confirmConsent);
       const consent = { monitoring: true, shareWithContacts: Boolean(o.shareWithContacts), recordedAt: new Date().toISOString(), recordedBy: o.consentRecordedBy };
-      const r = await directory.addResident({ orgId: org.id, neighbourhoodId: nb.id, name: o.name, hubId: o.hub ?? null, timezone: o.timezone, coordinatorId: coordinator?.id ?? null, plan, consent });
+      const r = await directory.addResident({ orgId: org.id, neighbourhoodId: nb.id, name: o.name, hubId: o.hub ?? null, ...(o.timezone ? { timezone: o.timezone } : {}), coordinatorId: coordinator?.id ?? null, plan, consent });
       ctx.out(`resident ${r.name} added (id ${r.id}); consent recorded by ${consent.recordedBy}`, { ...r, consent });
     });
 
