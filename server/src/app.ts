@@ -38,6 +38,7 @@ import { sessionRoutes } from './api/session-routes.ts';
 import { streamRoutes } from './api/stream.ts';
 import { careRoutes } from './api/care-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
+import { residentRecordRoutes } from './api/resident-record-routes.ts';
 import { adminRoutes } from './api/admin-routes.ts';
 import { channelTestRoutes } from './api/channel-test-routes.ts';
 import { orgSettingsRoutes } from './api/org-settings-routes.ts';
@@ -148,8 +149,16 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const detectorState = new DetectorStateStore({ db, core, clock, log: log.child({ part: 'detector-state' }), alertsDurable: () => alerts.drain() });
   bus.on('events.stored', (events: StoredEvent[]) => feed.handle(events));
   // Hub heartbeats, statuses (the last will among them) and connections feed the technical rules.
+  // While the server itself stops, the hubs' connections closing (and the wills aedes then publishes
+  // for them) are not hub outages: those signals do not reach the detectors.
+  let stopping = false;
   const toCore = (hubId: string, fn: () => void): Promise<void> =>
-    homes.ensure([hubId]).then(fn).catch((err: unknown) => log.error({ err }, 'hub signal failed'));
+    stopping
+      ? Promise.resolve()
+      : homes
+          .ensure([hubId])
+          .then(() => (stopping ? undefined : fn()))
+          .catch((err: unknown) => log.error({ err }, 'hub signal failed'));
   bus.on('hub.heartbeat', (h) => toCore(h.hubId, () => core.hubHeartbeat(h.hubId, h.seq, h.at)));
   bus.on('hub.status', (s) => toCore(s.hubId, () => core.hubStatus(s.hubId, s.status.state === 'online', s.at, s.status.power)));
   bus.on('hub.connection', (c) => toCore(c.hubId, () => core.hubConnection(c.hubId, c.connected, c.at)));
@@ -214,6 +223,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(auditRoutes);
   await app.register(careRoutes, { routing });
   await app.register(reportRoutes, { routing });
+  await app.register(residentRecordRoutes);
   // Administration (issue 13): users with disabled ones, channel tests and deliveries, organisation settings, subject access.
   await app.register(adminRoutes);
   await app.register(channelTestRoutes, { routing });
@@ -237,6 +247,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
     ports: { http: 0, mqtt: 0 },
     history,
     async start() {
+      stopping = false;
       await homes.reloadAll();
       await detectorState.restoreAll();
       await feed.recover();
@@ -257,6 +268,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       log.info({ http: hearth.ports.http, mqtt: hearth.ports.mqtt, dataDir: config.dataDir }, 'Hearth server listening');
     },
     async stop() {
+      stopping = true;
       if (refresh) clock.clearTimeout(refresh);
       core.stop();
       await broker.stop();

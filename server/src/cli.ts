@@ -9,6 +9,7 @@ import { Directory } from './care/directory.ts';
 import { addCli } from './cli/add-commands.ts';
 import { recordsCli } from './cli/records.ts';
 import { routingCli } from './cli/routing.ts';
+import { residentRecordCli } from './cli/resident-record.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, type OpenedDb } from './db/database.ts';
 import { HearthError, type ErrorCode } from './errors.ts';
@@ -55,7 +56,7 @@ const processIo: CliIo = {
 };
 
 /** The commands every CLI has; others are added as extensions (the routing commands, resident records, ...). */
-const BUILT_IN: CliExtension[] = [addCli, routingCli, recordsCli];
+const BUILT_IN: CliExtension[] = [addCli, routingCli, recordsCli, residentRecordCli];
 
 /** Build the CLI program; `extensions` add command groups. Commander errors are thrown, never exit the process. */
 export function buildCli(extensions: CliExtension[] = [], io: CliIo = processIo): Command {

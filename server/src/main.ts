@@ -12,6 +12,7 @@ const log = hearth.app.log;
 let demo = loadDemo(config.dataDir);
 if (!demo && (config.demo === 'on' || (config.demo === 'auto' && (await hearth.services.directory.isEmpty())))) {
   demo = await seedDemo(hearth.services.directory, config.dataDir, config.demoHomes);
+  await (await import('./demo/records.ts')).seedDemoRecords(hearth.services.db, hearth.services.directory, demo.organisation);
 }
 await hearth.start();
 

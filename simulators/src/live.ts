@@ -44,8 +44,8 @@ interface Pending {
 }
 
 /**
- * Start the live simulation; stop() sends each hub's offline status and
- * disconnects. Never logs hub secrets.
+ * Start the live simulation; stop() disconnects each hub cleanly (no will,
+ * so no hub-offline alert). Never logs hub secrets.
  */
 export function startLiveSimulation(opts: LiveOptions): { stop(): Promise<void> } {
   const speed = opts.speed ?? 1;
@@ -181,10 +181,10 @@ export function startLiveSimulation(opts: LiveOptions): { stop(): Promise<void> 
       await Promise.all(
         homes.map(async (home) => {
           try {
-            if (home.client.connected) {
-              await home.client.publishAsync(topics.status(home.hubId), JSON.stringify({ state: 'offline', ts: new Date().toISOString(), firmware: 'hearth-sim 1', power: 'mains' }), { qos: 1, retain: true });
-              await home.client.endAsync();
-            } else await home.client.endAsync(true);
+            // A clean MQTT DISCONNECT: the broker discards the will. An offline status (the protocol's
+            // last-will message) would tell the server the home went dark, a fault; stopping the demo is not one.
+            if (home.client.connected) await home.client.endAsync();
+            else await home.client.endAsync(true);
           } catch (err) {
             log(`simulated hub ${home.hubId}: stop: ${(err as Error).message}`);
             home.client.end(true);

@@ -188,7 +188,8 @@ export class ServiceReports {
       intervals: {
         fallToAcknowledge: interval(rows.filter((r) => r.type === 'fall' && r.acknowledged_at !== null).map((r) => r.acknowledged_at! - r.occurred_at)),
         acknowledgeToDispatch: interval(rows.filter((r) => r.dispatched_at !== null && r.acknowledged_at !== null).map((r) => r.dispatched_at! - r.acknowledged_at!)),
-        dispatchToOnSite: interval(rows.filter((r) => r.dispatched_at !== null && r.on_site_at !== null).map((r) => r.on_site_at! - r.dispatched_at!)),
+        // On site recorded by someone else on the responder's behalf (on_site_proxy) is not a measured arrival: left out.
+        dispatchToOnSite: interval(rows.filter((r) => r.dispatched_at !== null && r.on_site_at !== null && r.on_site_proxy !== 1).map((r) => r.on_site_at! - r.dispatched_at!)),
       },
     };
   }
