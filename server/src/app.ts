@@ -45,6 +45,7 @@ import { orgSettingsRoutes } from './api/org-settings-routes.ts';
 import { subjectAccessRoutes } from './api/subject-access-routes.ts';
 import { createRouting } from './routing/routing.ts';
 import { trendRoutes } from './api/trend-routes.ts';
+import { opsRoutes } from './api/ops-routes.ts';
 import { createHistory, type History } from './store/history.ts';
 import type { HearthServices } from './services.ts';
 
@@ -216,6 +217,8 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
     async () => ({ status: 'ok' as const, time: new Date(clock.now()).toISOString(), detectorFailures: core.failures, busFailures: bus.failures }),
   );
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // Readiness and Prometheus metrics (docs/security-broker.md says who may read /metrics).
+  await app.register(opsRoutes);
   await app.register(sessionRoutes);
   await app.register(alertRoutes);
   await app.register(hubRoutes);
