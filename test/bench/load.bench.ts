@@ -75,7 +75,7 @@ function job(o: Options, runId: string, over: Partial<GeneratorJob>): Omit<Gener
 }
 
 /** Events per second Mosquitto relays to its subscriber, and Hearth acknowledges (stored), for one batch size. */
-async function capacity(o: Options, p: Provisioned, hearth: BrokerProcess, mosq: BrokerProcess, batch: number, tag: string) {
+async function capacity(o: Options, p: Provisioned, hearthProcess: () => Promise<BrokerProcess>, mosq: BrokerProcess, batch: number, tag: string) {
   // Baseline: the same hubs and payloads, anonymous, counted where the subscriber receives them.
   const sub = await startSubscriber(mosq.mqttUrl);
   const mfleet = await startGenerators(job(o, `m${tag}`, { url: mosq.mqttUrl, batch }), p.hubs.map((h) => ({ id: h.id })), o.processes);
@@ -90,6 +90,7 @@ async function capacity(o: Options, p: Provisioned, hearth: BrokerProcess, mosq:
   const relayed = seen.buckets.slice(Math.max(0, from), to).reduce((a, b) => a + b, 0);
   const mosquittoEventsPerSec = (relayed * batch) / o.duration;
 
+  const hearth = await hearthProcess();
   const hfleet = await startGenerators(job(o, `h${tag}`, { url: hearth.mqttUrl, batch }), p.hubs, o.processes);
   const hres = await hfleet.go();
   await hfleet.end();
@@ -213,11 +214,13 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
   const figures: Record<string, number | string> = {};
   const detail: Record<string, unknown> = { options: { ...o, phases: [...o.phases] } };
   const mosq = await startMosquitto();
-  let hearth = await startHearthProcess(p, o.profile ? { cpuProfDir: o.profile } : {});
+  // Started at its first use, so a profile (--profile DIR) holds Hearth's work and not the baseline's wait.
+  let hearth: BrokerProcess | undefined;
+  const hearthProcess = async () => (hearth ??= await startHearthProcess(p, o.profile ? { cpuProfDir: o.profile } : {}));
   let acked = 0;
   try {
     if (o.phases.has('single') || o.phases.has('latency')) {
-      const single = await capacity(o, p, hearth, mosq, 1, 's');
+      const single = await capacity(o, p, hearthProcess, mosq, 1, 's');
       acked += single.hearth.ackedEventsTotal;
       detail.single = single;
       figures['one event/message: Mosquitto pub->sub, msg/s'] = round(single.mosquittoEventsPerSec);
@@ -225,7 +228,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       figures['one event/message: ratio Hearth / Mosquitto'] = round(single.hearthEventsPerSec / single.mosquittoEventsPerSec, 3);
       if (o.phases.has('latency')) {
         const rate = o.rate > 0 ? o.rate : Math.round(single.hearthEventsPerSec / 2);
-        const lat = await latency(o, p, hearth, mosq, rate);
+        const lat = await latency(o, p, await hearthProcess(), mosq, rate);
         detail.latency = lat;
         figures['fall-to-console at msg/s (half capacity)'] = rate;
         figures['fall-to-console Hearth p50 / p99 / max, ms'] = `${lat.hearth.p50} / ${lat.hearth.p99} / ${lat.hearth.max} (${lat.hearth.n} probes, ${lat.hearth.missing} missing)`;
@@ -233,7 +236,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       }
     }
     if (o.phases.has('batch')) {
-      const b = await capacity(o, p, hearth, mosq, o.batch, 'b');
+      const b = await capacity(o, p, hearthProcess, mosq, o.batch, 'b');
       acked += b.hearth.ackedEventsTotal;
       detail.batch = b;
       figures[`${o.batch}-event batches: Mosquitto pub->sub, events/s`] = round(b.mosquittoEventsPerSec);
@@ -242,7 +245,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
     }
     if (o.phases.has('idle')) {
       // A fresh server process, so the figure is what the hubs cost and not the heap left by the load.
-      await hearth.stop();
+      await hearth?.stop();
       hearth = await startHearthProcess(p);
       const h = await idle(o, p, hearth, true);
       const m = await idle(o, p, mosq, false);
@@ -253,7 +256,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       figures['CPU holding them, % of one core (Hearth / Mosquitto)'] = `${h.cpuPercentOfOneCore} / ${m.cpuPercentOfOneCore}`;
     }
   } finally {
-    await hearth.stop();
+    await hearth?.stop();
     await mosq.stop();
   }
   const check = await storedAndAnalysed(p);

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UserInfo } from '../care/directory.ts';
 import type { Role } from '../care/model.ts';
 import { HearthError } from '../errors.ts';
+import { accessAudit } from './access-audit.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** Name of the session cookie the dashboard uses. */
@@ -81,6 +82,7 @@ export const authPlugin = fp(
   async (app: FastifyInstance) => {
     await app.register(cookie);
     await app.register(securityHeaders);
+    await app.register(accessAudit);
     const configured = app.hearth.config.publicOrigins;
     app.addHook('onRequest', async (req) => {
       if (!req.url.startsWith('/api/')) return;

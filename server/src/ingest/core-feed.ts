@@ -18,6 +18,8 @@ const CHECKPOINT = FEED_CHECKPOINT;
  */
 export class CoreFeed {
   private pipeline: Promise<void> = Promise.resolve();
+  /** The checkpoint wanted, the one on disk, and the save under way (at most one at a time). */
+  private checkpoint = { wanted: 0, saved: 0, saving: undefined as Promise<void> | undefined };
 
   constructor(
     private readonly db: Db,
@@ -37,9 +39,10 @@ export class CoreFeed {
     return this.pipeline;
   }
 
-  /** Wait for every queued batch. */
-  drain(): Promise<void> {
-    return this.pipeline;
+  /** Wait for every queued batch, and for its checkpoint to be on disk. */
+  async drain(): Promise<void> {
+    await this.pipeline;
+    await this.checkpoint.saving;
   }
 
   /** Re-feed events stored after the last checkpoint (after a crash); returns how many. */
@@ -67,7 +70,32 @@ export class CoreFeed {
       if (e.seq !== undefined && e.seq > last) last = e.seq;
     }
     await this.alertsDurable();
-    if (last) await this.save(last);
+    if (last) this.saveLater(last);
+  }
+
+  /**
+   * The checkpoint is written behind the feed, coalesced: while one save is on its
+   * way to disk, later batches only raise the value the next save writes. A crash
+   * before it lands re-feeds a few batches at the next start, which is harmless
+   * (raising an alert is idempotent for re-fed events); an fsync per batch was not.
+   */
+  private saveLater(value: number): void {
+    const cp = this.checkpoint;
+    cp.wanted = Math.max(cp.wanted, value);
+    if (cp.saving) return;
+    cp.saving = (async () => {
+      try {
+        while (cp.saved < cp.wanted) {
+          const v = cp.wanted;
+          await this.save(v);
+          cp.saved = v;
+        }
+      } catch (err) {
+        this.log.error({ err }, 'anomaly feed checkpoint not saved; the next start re-feeds from the last one');
+      } finally {
+        cp.saving = undefined;
+      }
+    })();
   }
 
   private async save(value: number): Promise<void> {
