@@ -67,7 +67,8 @@ export class ApiError extends Error {
 /** The session ended (or never began): the console goes back to sign-in. */
 export const SESSION_LOST = new EventTarget();
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+/** One same-origin API call with the session cookie; an error answer becomes an ApiError. Areas build their own calls on it. */
+export async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {

@@ -17,6 +17,7 @@ import {
 import { clockTime, duration, elapsed } from '../format.ts';
 import type { OpenAlerts } from '../use-open-alerts.ts';
 import { useNow } from '../use-now.ts';
+import { CommissioningBadge } from '../pages/installer/commissioning-badge.tsx';
 import { AlertDetail } from './alert-detail.tsx';
 
 /** The live list of open alerts, most severe and newest first. */
@@ -136,6 +137,7 @@ function AlertRow({
               Late
             </span>
           )}
+          <CommissioningBadge alert={a} />
         </div>
         <div class="resident">{who}</div>
         <div class="cause">{summaryOf(a)}</div>

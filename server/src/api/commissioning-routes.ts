@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sql } from 'kysely';
 import { HubId, MappingRuleSchema, SENSOR_ROLES, SENSOR_TYPES } from '../../../protocol/index.ts';
 import { HUB_VIEWERS } from '../auth/policy.ts';
 import { HubCommands } from '../broker/commands.ts';
@@ -120,17 +119,9 @@ export const commissioningRoutes: FastifyPluginAsyncZod<CommissioningRouteOption
     },
   );
 
-  // The per-sensor evidence override is the detectors' column (sensors.evidence); written only where it exists.
-  let hasEvidence: boolean | undefined;
+  // The installer's override of the kind's evidence (sensors.evidence, 0013); the detectors read it from the home.
   const setEvidence = async (hubId: string, sensorId: string, evidence: string | null): Promise<void> => {
-    hasEvidence ??= (await sql<{ name: string }>`PRAGMA table_info(sensors)`.execute(db)).rows.some((c) => c.name === 'evidence');
-    if (!hasEvidence) throw new HearthError('HEARTH_ERR_VALIDATION', 'this server does not keep a per-sensor presence-or-touch override yet');
-    await (db as unknown as import('kysely').Kysely<{ sensors: { hub_id: string; sensor_id: string; evidence: string | null } }>)
-      .updateTable('sensors')
-      .set({ evidence })
-      .where('hub_id', '=', hubId)
-      .where('sensor_id', '=', sensorId)
-      .execute();
+    await db.updateTable('sensors').set({ evidence }).where('hub_id', '=', hubId).where('sensor_id', '=', sensorId).execute();
   };
 
   app.post(

@@ -120,6 +120,8 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
                 room: z.string().nullable(),
                 role: z.string().nullable(),
                 commissioned: z.boolean(),
+                /** The installer's presence-or-touch override; null: the kind's own. */
+                evidence: z.enum(['presence', 'touch']).nullable(),
                 lastSeenAt: z.string().nullable(),
                 battery: z.number().nullable(),
               }),
@@ -140,6 +142,7 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
           room: s.room,
           role: s.role,
           commissioned: s.commissioned === 1,
+          evidence: s.evidence === 'presence' || s.evidence === 'touch' ? (s.evidence as 'presence' | 'touch') : null,
           lastSeenAt: iso(s.last_seen_at),
           battery: s.battery,
         })),

@@ -347,7 +347,7 @@ export class Directory {
       sensors: new Map(
         sensors.map((s) => [
           s.sensor_id,
-          { sensorId: s.sensor_id, type: s.type, room: s.room, role: s.role, commissioned: s.commissioned === 1 && s.disabled !== 1 },
+          { sensorId: s.sensor_id, type: s.type, room: s.room, role: s.role, commissioned: s.commissioned === 1 && s.disabled !== 1, ...(s.evidence === 'presence' || s.evidence === 'touch' ? { evidence: s.evidence } : {}) },
         ]),
       ),
     };

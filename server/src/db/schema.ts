@@ -78,6 +78,8 @@ export interface SensorTable {
   first_seen_at: number | null;
   last_seen_at: number | null;
   battery: number | null;
+  /** The installer's override of the kind's evidence, 'presence' or 'touch'; null: the kind's own (0013). */
+  evidence?: string | null;
   /** 1: taken out of service; its events do not count (0016). */
   disabled: Generated<number>;
 }

@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { axeViolations, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage } from '../../helpers/browser.ts';
+import { seedOrg, signIn, startHearth, tempDir, type Fixture } from '../../helpers/hearth.ts';
+import { ROOT, exited, spawnTs, waitFor } from '../../helpers/process.ts';
+
+const SHOTS = path.join(ROOT, 'docs/screenshots');
+const HUB = 'hub-flat-4';
+
+/**
+ * The installer's whole job in the browser, against the real server and a real
+ * `npm run gateway` process with its simulator adapter: register a hub, start
+ * the gateway with the configuration the page shows, see it come online,
+ * place the sensors as they appear, walk-test live, complete the checklist
+ * and put the home live. Another organisation sees none of it.
+ */
+describeBrowser('installer commissioning a home in the browser', () => {
+  let h: Awaited<ReturnType<typeof startHearth>>;
+  let fx: Fixture;
+  let other: Fixture;
+  let browser: Browser;
+  let base: string;
+  let gateway: ReturnType<typeof spawnTs> | undefined;
+  const gwDir = tempDir('hearth-commission-gw-');
+
+  beforeAll(async () => {
+    await buildDashboard();
+    h = await startHearth();
+    fx = await seedOrg(h.hearth, 'Riverside Care', 'hub-river');
+    other = await seedOrg(h.hearth, 'Elsewhere Care', 'hub-else');
+    base = `http://127.0.0.1:${h.hearth.ports.http}/`;
+    browser = await launchBrowser();
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    if (gateway && gateway.exitCode === null) {
+      gateway.kill('SIGTERM');
+      await exited(gateway);
+    }
+    await browser?.close();
+    await h?.close();
+    gwDir.remove();
+  });
+
+  const axeBoth = async (page: Page, what: string): Promise<void> => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      expect(await axeViolations(page), `${what} (${scheme})`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  };
+
+  it('registers a hub, starts the gateway with the shown config, places sensors, walk-tests live, completes the checklist and goes live', async () => {
+    const { context, page } = await newPage(browser, { timeoutMs: 15_000 });
+    await signInPage(page, base, fx.users.installer.username, fx.users.installer.password);
+    await page.getByRole('heading', { name: 'Hubs', exact: true }).waitFor();
+
+    // Register: the secret is shown once, inside the gateway's configuration.
+    await page.getByLabel(/Hub id/).fill(HUB);
+    await page.getByLabel(/Name/).fill('Flat 4, Mill Lane');
+    await page.getByRole('button', { name: 'Register hub' }).click();
+    const snippet = page.getByLabel('Gateway configuration file');
+    await snippet.waitFor();
+    const shown = JSON.parse((await snippet.textContent())!) as Record<string, unknown>;
+    expect(shown).toMatchObject({ hubId: HUB, server: { url: `mqtt://127.0.0.1:${h.hearth.ports.mqtt}` }, power: 'mains' });
+    expect(String(shown.secret).length).toBeGreaterThan(20);
+    await page.locator(`tr[data-hub-id="${HUB}"]`).getByText('Never connected').waitFor();
+    await axeBoth(page, 'hubs page with a registered hub');
+    await page.screenshot({ path: path.join(SHOTS, 'installer-register-hub.png') });
+
+    // The gateway, started with exactly that file plus its sensors (a simulated resident, on a script).
+    const at = (afterSeconds: number, sensor: string, type: string, value: unknown) => ({ afterSeconds, sensor, type, value });
+    const config = {
+      ...shown,
+      dataDir: gwDir.dir,
+      heartbeatSeconds: 5,
+      adapters: [
+        {
+          kind: 'simulator',
+          stepSeconds: 0,
+          script: [
+            at(1, 'hall-pir', 'motion', true),
+            at(1, 'front-door', 'door', 'open'),
+            // The walk: the installer walks past the PIR, opens the door, presses the pendant, drops the fall detector, unplugs the hub.
+            at(16, 'hall-pir', 'motion', false),
+            at(16, 'front-door', 'door', 'closed'),
+            at(18, 'pendant', 'call', 'pressed'),
+            at(19, 'pendant-fall', 'fall', true),
+            at(20, 'hub-power', 'power', 'battery'),
+            at(21, 'hub-power', 'power', 'mains'),
+          ],
+        },
+      ],
+    };
+    const file = path.join(gwDir.dir, 'gateway.json');
+    fs.writeFileSync(file, JSON.stringify(config));
+    gateway = spawnTs('gateway/src/main.ts', ['--config', file, '--walk-test', '--log-level', 'warn'], {});
+
+    // It comes online; its sensors appear as it hears them.
+    await page.locator(`tr[data-hub-id="${HUB}"]`).getByRole('link', { name: HUB }).click();
+    await page.locator('.hub-summary').getByText('Online').waitFor({ timeout: 20_000 });
+    await page.getByText('Being commissioned').first().waitFor();
+    await page.locator('tr[data-sensor-id="front-door"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('tr[data-sensor-id="hall-pir"]').getAttribute('class')).toContain('uncommissioned');
+
+    const place = async (sensor: string, room: string, role: string, kind?: string): Promise<void> => {
+      const row = page.locator(`tr[data-sensor-id="${sensor}"]`);
+      if (kind) await row.getByLabel(`Kind of ${sensor}`).selectOption(kind);
+      await row.getByLabel(`Room of ${sensor}`).fill(room);
+      await row.getByLabel(`Role of ${sensor}`).selectOption(role);
+      await row.getByRole('button', { name: `Save ${sensor}` }).click();
+      await page.locator(`tr[data-sensor-id="${sensor}"]:not(.uncommissioned)`).waitFor();
+    };
+    await place('hall-pir', 'hall', '');
+    await page.locator('tr[data-sensor-id="front-door"]').getByLabel('Presence or touch for front-door').selectOption('touch');
+    await place('front-door', 'hall', 'exterior-door');
+    await axeBoth(page, 'hub page');
+    await page.screenshot({ path: path.join(SHOTS, 'installer-hub.png'), fullPage: true });
+
+    // The walk test, live: each sensor ticks off as the server hears it.
+    await page.getByRole('link', { name: /Walk test and go-live checklist/ }).click();
+    await page.getByRole('button', { name: 'Start the walk test' }).click();
+    await page.getByText('0 of 2 placed sensors heard').waitFor();
+    await page.locator('.walk-list li.tested[data-sensor-id="front-door"]').waitFor({ timeout: 25_000 });
+    await page.locator('.walk-list li.tested[data-sensor-id="hall-pir"]').waitFor();
+    await page.getByText('Hub has the commissioning').waitFor();
+    // The gateway's own walk test says the same: the server sent it the rooms and roles.
+    await waitFor(() => /front-door\s+door\s+"closed"\s+\(hall\/exterior-door/.test(gateway!.output()), 10_000, `gateway walk-test line (${gateway!.output()})`);
+
+    // Pendant and fall arrive as alarms: raised at once, marked as from a home being commissioned.
+    await page.locator('.walk-list li[data-sensor-id="pendant-fall"]').waitFor({ timeout: 15_000 });
+    const operator = await signIn(h.hearth, fx.users.operator.username, fx.users.operator.password);
+    const alarms = await waitFor(async () => {
+      const r = await h.hearth.app.inject({ method: 'GET', url: '/api/alerts?state=open', headers: { authorization: `Bearer ${operator}` } });
+      const mine = (r.json().alerts as any[]).filter((a) => a.hubId === HUB && (a.type === 'call' || a.type === 'fall'));
+      return mine.length === 2 ? mine : undefined;
+    }, 15_000, 'call and fall alerts');
+    for (const a of alarms) expect(a.commissioning).toMatchObject({ homeBeingCommissioned: true });
+
+    // The operator's console shows them, with the badge; the operator acknowledges them there.
+    const op = await newPage(browser, { timeoutMs: 15_000 });
+    await signInPage(op.page, base, fx.users.operator.username, fx.users.operator.password);
+    for (const a of alarms) {
+      const row = op.page.locator(`tr[data-alert-id="${a.id}"]`);
+      await row.locator('.commissioning-badge').waitFor();
+      const ack = await h.hearth.app.inject({ method: 'POST', url: `/api/alerts/${a.id}/ack`, headers: { authorization: `Bearer ${operator}` } });
+      expect(ack.statusCode).toBe(200);
+    }
+    await op.context.close();
+
+    // Place the pendant and the fall detector, now heard; the resident and consent come from the coordinator.
+    await page.goto(`${base}#/hubs/${HUB}`);
+    await place('pendant', 'worn', 'pendant');
+    await place('pendant-fall', 'worn', 'worn');
+    const d = h.hearth.services.directory;
+    const resident = await d.addResident({ orgId: fx.orgId, neighbourhoodId: fx.neighbourhoodId, name: 'Edith Clarke', hubId: HUB });
+    await d.setConsent(fx.orgId, resident.id, { monitoring: true, shareWithContacts: true }, fx.users.coordinator.id);
+
+    await page.goto(`${base}#/hubs/${HUB}/commission`);
+    await page.getByRole('heading', { name: /home of Edith Clarke/ }).waitFor();
+    for (const item of ['sensors-tested', 'pendant-tested', 'fall-tested', 'resident-linked', 'consent-recorded', 'mains-and-battery']) {
+      await page.locator(`.checklist li.done[data-item="${item}"]`).waitFor({ timeout: 15_000 });
+    }
+    await axeBoth(page, 'commissioning page');
+    await page.screenshot({ path: path.join(SHOTS, 'installer-walk-test.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Put the home live' }).click();
+    await page.getByText('The home is live').waitFor();
+    await page.getByText('Live', { exact: true }).first().waitFor();
+
+    // Hub health, organisation-wide (sortable).
+    await page.goto(`${base}#/hub-health`);
+    await page.getByRole('heading', { name: 'Hub health' }).waitFor();
+    await page.locator('table.health, .empty').first().waitFor();
+    await axeBoth(page, 'hub health page');
+    await page.screenshot({ path: path.join(SHOTS, 'installer-hub-health.png'), fullPage: true });
+    await context.close();
+  }, 120_000);
+
+  it('another organisation sees none of it', async () => {
+    const { context, page } = await newPage(browser, { timeoutMs: 10_000 });
+    await signInPage(page, base, other.users.installer.username, other.users.installer.password);
+    await page.locator(`tr[data-hub-id="${other.hub.hubId}"]`).waitFor();
+    expect(await page.locator(`tr[data-hub-id="${HUB}"]`).count()).toBe(0);
+    expect(await page.content()).not.toContain('Edith Clarke');
+    await page.goto(`${base}#/hubs/${HUB}/commission`);
+    await page.getByRole('alert').getByText(/no such hub/i).waitFor();
+    await page.goto(`${base}#/hub-health`);
+    await page.getByRole('heading', { name: 'Hub health' }).waitFor();
+    await page.locator('table.health, .empty').first().waitFor();
+    expect(await page.content()).not.toContain(HUB);
+    await context.close();
+  });
+});
