@@ -45,6 +45,8 @@ import { orgSettingsRoutes } from './api/org-settings-routes.ts';
 import { subjectAccessRoutes } from './api/subject-access-routes.ts';
 import { createRouting } from './routing/routing.ts';
 import { trendRoutes } from './api/trend-routes.ts';
+import { caseloadRoutes } from './api/caseload-routes.ts';
+import { residentPageRoutes } from './api/resident-page-routes.ts';
 import { opsRoutes } from './api/ops-routes.ts';
 import { createHistory, type History } from './store/history.ts';
 import type { HearthServices } from './services.ts';
@@ -235,6 +237,8 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(commissioningRoutes, { commissioning, reloadHome: (hubId: string) => homes.reload(hubId), mqttPort: () => hearth.ports.mqtt });
   await app.register(hubHealthRoutes);
   await app.register(trendRoutes, { trends: history.trends });
+  await app.register(caseloadRoutes, { trends: history.trends, store: history.store });
+  await app.register(residentPageRoutes, { trends: history.trends, store: history.store });
   // MQTT over WebSocket for browsers and installers' tools: hubs authenticate in MQTT CONNECT.
   app.get('/mqtt', { websocket: true, schema: { hide: true } }, (socket, req) => {
     broker.handleStream(createWebSocketStream(socket), req.raw);

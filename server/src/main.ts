@@ -13,6 +13,11 @@ let demo = loadDemo(config.dataDir);
 if (!demo && (config.demo === 'on' || (config.demo === 'auto' && (await hearth.services.directory.isEmpty())))) {
   demo = await seedDemo(hearth.services.directory, config.dataDir, config.demoHomes);
   await (await import('./demo/records.ts')).seedDemoRecords(hearth.services.db, hearth.services.directory, demo.organisation);
+  // Weeks of simulated history, so the coordinator's trends have something to show (docs/coordinator.md).
+  const { seedDemoHistory } = await import('./demo/history.ts');
+  const started = Date.now();
+  const history = await seedDemoHistory(hearth, demo);
+  log.info({ ...history, ms: Date.now() - started }, 'demo history seeded');
 }
 await hearth.start();
 

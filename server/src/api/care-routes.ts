@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { canSeeAlert } from '../auth/policy.ts';
 import { ContactSchema, type ResidentDetail, type UserInfo } from '../care/directory.ts';
 import { MonitoringPlanSchema, ROLES, type Role } from '../care/model.ts';
+import { PlanHistory } from '../care/plan-history.ts';
 import { HearthError } from '../errors.ts';
 import { CHANNEL_KINDS, ChannelViewSchema, OWNER_TYPES } from '../notify/channels.ts';
 import { RoutingRuleSchema } from '../routing/router.ts';
@@ -331,7 +332,11 @@ export const careRoutes: FastifyPluginAsyncZod<{ routing: Routing }> = async (ap
       const known = new Set(Object.keys(MonitoringPlanSchema.shape));
       const unknown = Object.keys(req.body).filter((k) => !known.has(k));
       if (unknown.length) throw new HearthError('HEARTH_ERR_VALIDATION', `unknown plan values: ${unknown.join(', ')}`);
-      return { resident: await directory.updatePlan(user.orgId, req.params.id, req.body) };
+      const before = (await directory.getResident(user.orgId, req.params.id)).planOverrides;
+      const after = await directory.updatePlan(user.orgId, req.params.id, req.body);
+      // Who changed what and when (docs/coordinator.md).
+      await new PlanHistory(app.hearth.db).record({ orgId: user.orgId, residentId: req.params.id, userId: user.id, at: app.hearth.clock.now(), before, after: after.planOverrides });
+      return { resident: after };
     },
   );
 

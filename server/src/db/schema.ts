@@ -317,6 +317,10 @@ export interface Database {
   unmapped_devices: UnmappedDeviceTable;
   hub_mappings: HubMappingTable;
   sensor_availability: SensorAvailabilityTable;
+  plan_changes: PlanChangeTable;
+  mdt_notes: MdtNoteTable;
+  away_periods: AwayPeriodTable;
+  coordinator_leads: CoordinatorLeadTable;
   channel_tests: ChannelTestTable;
 }
 
@@ -456,4 +460,49 @@ export interface ServiceReportTable {
   month: string;
   data: string;
   created_at: number;
+}
+
+// The coordinator's records (migration 0012-coordinator).
+
+/** One changed monitoring-plan setting: who, when, from what to what (JSON values; null is the default). Append-only. */
+export interface PlanChangeTable {
+  id: Generated<number>;
+  resident_id: string;
+  org_id: string;
+  at: number;
+  user_id: string;
+  setting: string;
+  old_value: string | null;
+  new_value: string | null;
+}
+
+/** A note for the multidisciplinary team, kept with the resident. */
+export interface MdtNoteTable {
+  id: string;
+  resident_id: string;
+  org_id: string;
+  at: number;
+  author_id: string;
+  text: string;
+}
+
+/** A period of away mode: from when, until which local day (inclusive), why, and who set and ended it. */
+export interface AwayPeriodTable {
+  id: Generated<number>;
+  resident_id: string;
+  org_id: string;
+  from_at: number;
+  until_day: string | null;
+  reason: string;
+  set_by: string;
+  ended_at: number | null;
+  ended_by: string | null;
+}
+
+/** A coordinator who leads their neighbourhood: their caseload is the whole neighbourhood. */
+export interface CoordinatorLeadTable {
+  user_id: string;
+  org_id: string;
+  set_by: string;
+  set_at: number;
 }

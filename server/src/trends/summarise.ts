@@ -6,6 +6,8 @@ import { addDays, hhmmToMinutes, localDay, localMinutes, localTime } from './loc
 
 /** Time in a room runs from a motion event to the next one, but never longer than this. */
 export const ROOM_DWELL_CAP_MS = 30 * 60_000;
+/** A chair spell longer than this is a pad that missed its "out". */
+export const CHAIR_SPELL_CAP_MS = 6 * 3600_000;
 /** Bathroom motion within this of the previous is the same visit. */
 export const BATHROOM_VISIT_GAP_MS = 10 * 60_000;
 /** The morning's first activity is looked for from 04:00 to 14:00 local. */
@@ -34,6 +36,10 @@ export interface DaySummary {
   nightBathroomVisits: number;
   /** Exterior door closings not followed by movement inside within the plan's out-of-home minutes. */
   exits: number;
+  /** Minutes out of the home: from such a door closing to the next movement inside (within the day). Absent in summaries stored before it was added. */
+  outMinutes?: number;
+  /** Minutes on the chair pad ("in" to "out", a spell capped at 6 h). Absent in summaries stored before it was added. */
+  chairMinutes?: number;
   /** Indoor temperature, °C. */
   temperature: { min: number; mean: number; max: number } | null;
   /** Share of the day's five-minute slots in which the hub was heard (0 to 1). */
@@ -142,11 +148,41 @@ export function summariseDay(input: SummaryInput): DaySummary {
     prevBath = e.ts;
   }
 
-  const outMs = plan.outOfHomeMinutes * 60_000;
+  const outMs0 = plan.outOfHomeMinutes * 60_000;
   let exits = 0;
   for (const e of events) {
     if (e.type !== 'door' || e.value !== 'closed' || !inDay(e.ts) || role(e.sensor) !== 'exterior-door') continue;
-    if (!motion.some((m) => m.ts > e.ts && m.ts <= e.ts + outMs)) exits++;
+    if (!motion.some((m) => m.ts > e.ts && m.ts <= e.ts + outMs0)) exits++;
+  }
+
+  // Time out: from a door closing with no movement after it, to the next movement inside (clipped to the day and to now).
+  let outMs = 0;
+  const dayEnd = Math.min(w.dayTo, input.until);
+  for (const e of events) {
+    if (e.type !== 'door' || e.value !== 'closed' || role(e.sensor) !== 'exterior-door' || e.ts >= dayEnd) continue;
+    if (motion.some((m) => m.ts > e.ts && m.ts <= e.ts + outMs0)) continue;
+    const back = motion.find((m) => m.ts > e.ts)?.ts ?? dayEnd;
+    const a = Math.max(e.ts, w.dayFrom);
+    const b = Math.min(back, dayEnd);
+    if (b > a) outMs += b - a;
+  }
+  // Time in the chair: pad "in" to "out"; a spell longer than CHAIR_SPELL_CAP_MS is a pad that missed its "out".
+  let chairMs = 0;
+  let chairIn: number | null = null;
+  for (const e of events) {
+    if (e.type !== 'chair') continue;
+    if (e.value === 'in') chairIn ??= e.ts;
+    else if (e.value === 'out' && chairIn !== null) {
+      const a = Math.max(chairIn, w.dayFrom);
+      const b = Math.min(e.ts, dayEnd, chairIn + CHAIR_SPELL_CAP_MS);
+      if (b > a) chairMs += b - a;
+      chairIn = null;
+    }
+  }
+  if (chairIn !== null) {
+    const b = Math.min(dayEnd, chairIn + CHAIR_SPELL_CAP_MS);
+    const a = Math.max(chairIn, w.dayFrom);
+    if (b > a) chairMs += b - a;
   }
 
   const temps = events.filter((e) => e.type === 'temperature' && typeof e.value === 'number' && inDay(e.ts)).map((e) => e.value as number);
@@ -190,6 +226,8 @@ export function summariseDay(input: SummaryInput): DaySummary {
     retiring: retiring === null ? null : round1(retiring),
     nightBathroomVisits,
     exits,
+    outMinutes: round1(outMs / 60_000),
+    chairMinutes: round1(chairMs / 60_000),
     temperature,
     hubUptime: input.hubUptime,
     sensorUptime,
