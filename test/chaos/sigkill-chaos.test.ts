@@ -13,11 +13,12 @@ import { CLOCKS, type DeadlineKind } from '../../server/src/routing/table.ts';
 import { mulberry32 } from '../../simulators/src/prng.ts';
 import { tempDir } from '../helpers/hearth.ts';
 import { exited, freePort, spawnTs, waitFor } from '../helpers/process.ts';
+import { ChaosGateway } from './chaos-gateway.ts';
 import { CHAOS_SENSORS, ChaosHub } from './chaos-hub.ts';
 
 const SEED = Number(process.env.HEARTH_CHAOS_SEED ?? 20261201);
 const KILLS = Number(process.env.HEARTH_CHAOS_KILLS ?? 5);
-const HUBS = 6;
+const HUBS = 6; // raw MQTT hubs; one more runs the real gateway (durable outbox, alarm lane)
 const CLOCK_HUBS = 8;
 
 /** What each deadline kind writes to the alert log when it fires (alert-service fireDue). */
@@ -46,7 +47,7 @@ function clockAlert(id: string, orgId: string, hubId: string, residentId: string
 describe('chaos: the server SIGKILLed and restarted at random under load', () => {
   const tmp = tempDir('hearth-chaos-');
   const children: Child[] = [];
-  const hubs: ChaosHub[] = [];
+  const hubs: (ChaosHub | ChaosGateway)[] = [];
   afterAll(async () => {
     for (const h of hubs) await h.close();
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -64,8 +65,8 @@ describe('chaos: the server SIGKILLed and restarted at random under load', () =>
     const org = await d.addOrganisation('Chaos Trust');
     const nb = await d.addNeighbourhood({ orgId: org.id, name: 'Chaos North' });
     const loadHubs: { hubId: string; secret: string }[] = [];
-    for (let i = 0; i < HUBS; i++) {
-      const hub = await d.addHub({ orgId: org.id, hubId: `chaos-hub-${i}` });
+    for (let i = 0; i <= HUBS; i++) {
+      const hub = await d.addHub({ orgId: org.id, hubId: i < HUBS ? `chaos-hub-${i}` : 'chaos-hub-gateway' });
       for (const s of CHAOS_SENSORS) await d.commissionSensor({ hubId: hub.hubId, sensorId: s.sensorId, type: s.type, room: s.sensorId });
       await d.addResident({ orgId: org.id, neighbourhoodId: nb.id, name: `Resident ${i}`, hubId: hub.hubId });
       loadHubs.push(hub);
@@ -99,7 +100,11 @@ describe('chaos: the server SIGKILLed and restarted at random under load', () =>
     };
     let server = await start();
     for (const h of loadHubs) {
-      const hub = new ChaosHub({ url: `mqtt://127.0.0.1:${mqttPort}`, ...h, rng: mulberry32(rng.int(1, 2 ** 31)), tickMs: 80, window: 20, fallChance: 0.02 });
+      const url = `mqtt://127.0.0.1:${mqttPort}`;
+      const hubRng = mulberry32(rng.int(1, 2 ** 31));
+      const hub = h.hubId.endsWith('gateway')
+        ? new ChaosGateway({ url, ...h, dataDir: path.join(tmp.dir, 'gateway'), rng: hubRng, tickMs: 100, fallChance: 0.02 })
+        : new ChaosHub({ url, ...h, rng: hubRng, tickMs: 80, window: 20, fallChance: 0.02 });
       hubs.push(hub);
       hub.start();
     }
@@ -164,7 +169,7 @@ describe('chaos: the server SIGKILLed and restarted at random under load', () =>
       const seededClocks = deadlines.filter((x) => x.alert_id.startsWith('chaos-clock-alert-'));
 
       const figures = {
-        seed: SEED, hubs: HUBS, kills, restarts, restartMs: downtimes, seconds: Math.round((Date.now() - t0) / 1000),
+        seed: SEED, hubs: hubs.length, kills, restarts, restartMs: downtimes, seconds: Math.round((Date.now() - t0) / 1000),
         eventsMade: made.length, eventsAcknowledged: acked.size, eventsStored: storedCount.size, lost: lost.length, storedTwice: twice,
         messagesResent: hubs.reduce((n, h) => n + h.resent, 0), connections: hubs.reduce((n, h) => n + h.connections, 0),
         falls: falls.length, fallAlerts: alerts.length, fallsWithoutAlert: fallsWithoutAlert.length, fallsBehindTwoAlertsOrRepeats: fallsTwice.length,
