@@ -14,7 +14,7 @@ export const GatewayConfigSchema = z
     secret: z.string().min(1).optional(),
     /** A file holding the secret (so the config can be shared without it). */
     secretFile: z.string().optional(),
-    /** A claim code from the installer's console: not yet supported by the server. */
+    /** Not used: the console shows the hub secret once, inside a ready config file (docs/installer.md). Accepted only to say so. */
     claimCode: z.string().optional(),
     server: z.object({
       /** mqtt://host:1883 or mqtts://host:8883. */
@@ -70,7 +70,7 @@ export function loadGatewayConfig(file: string): GatewayConfig & { secret: strin
   let secret = cfg.secret;
   if (!secret && cfg.secretFile) secret = fs.readFileSync(path.resolve(base, cfg.secretFile), 'utf8').trim();
   if (!secret) {
-    if (cfg.claimCode) throw new ConfigError('claim codes are not yet supported by the server: put the hub secret (secret or secretFile) in the config file');
+    if (cfg.claimCode) throw new ConfigError('claim codes are not used: register the hub in the Hearth console (Hubs, "Register a hub"), which shows its secret once inside a ready config file; put that file here');
     throw new ConfigError('config needs the hub secret: secret or secretFile');
   }
   return { ...cfg, secret };

@@ -1,14 +1,16 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { SensorConfigSchema, SENSOR_KINDS, type HubCommand, type HubEvent, type HubReply } from '../../protocol/index.ts';
+import { SensorConfigSchema, type HubCommand, type HubEvent, type HubReply } from '../../protocol/index.ts';
 import type { Clock } from '../../server/src/clock.ts';
-import type { AdapterSink, AvailabilityNotice, SensorAdapter, SensorReading } from './adapters/adapter.ts';
+import type { AdapterSink, AvailabilityNotice, DeviceMappingInput, SensorAdapter, SensorReading, UnmappedNotice } from './adapters/adapter.ts';
 import { MqttJsonAdapter } from './adapters/mqtt-json.ts';
 import { SimulatorAdapter } from './adapters/simulator.ts';
 import { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt.ts';
 import type { GatewayConfig } from './config.ts';
+import { HubReports } from './commissioning.ts';
 import { ServerLink } from './link.ts';
+import { WalkTest } from './walk-test.ts';
 import { Outbox, type AddResult } from './outbox.ts';
 
 type SensorConfig = z.infer<typeof SensorConfigSchema>;
@@ -54,6 +56,8 @@ export class Gateway {
   private readonly sensors = new Map<string, SensorState>();
   private commissioned = new Map<string, SensorConfig>();
   private readonly out: (line: string) => void;
+  private readonly reports: HubReports;
+  private readonly walk: WalkTest;
   /** Until when (clock ms) the installer's identify is showing. */
   identifyUntil = 0;
 
@@ -83,6 +87,9 @@ export class Gateway {
       onCommand: (cmd) => this.command(cmd),
       ...(o.random ? { random: o.random } : {}),
     });
+    this.reports = new HubReports(this.link, o.clock, o.log.child({ part: 'reports' }));
+    this.walk = new WalkTest(this.out);
+    this.walk.commissioning([...this.commissioned.values()], false);
     this.adapters =
       o.adapters ??
       c.adapters.map((a) => {
@@ -96,12 +103,15 @@ export class Gateway {
             return new SimulatorAdapter(a, o.clock);
         }
       });
+    // The installer's mappings of devices the hub could not map, as the server last sent them.
+    const savedMappings = this.outbox.getMeta('mappings');
+    if (savedMappings) this.applyMappings(JSON.parse(savedMappings) as DeviceMappingInput[]);
   }
 
   /** Open the server link and start every adapter. */
   async start(): Promise<void> {
     this.link.start();
-    const sink: AdapterSink = { reading: (r) => void this.submit(r), availability: (n) => this.availability(n) };
+    const sink: AdapterSink = { reading: (r) => void this.submit(r), availability: (n) => this.availability(n), unmapped: (n) => this.unmappedDevice(n) };
     for (const a of this.adapters) {
       // One broken adapter (a bridge misconfigured) must not keep the others, or the outbox drain, from running.
       await a.start(sink).catch((err: unknown) => this.o.log.error({ adapter: a.name, err: (err as Error).message }, 'adapter failed to start'));
@@ -158,14 +168,21 @@ export class Gateway {
       this.sensors.set(n.sensor, st);
     }
     this.o.log[n.online ? 'info' : 'warn']({ sensor: who, online: n.online, source: n.source }, 'sensor availability');
+    this.reports.reportAvailability(n);
     if (this.o.walkTest) this.out(`${new Date(this.o.clock.now()).toISOString().slice(11, 19)}  ${who}: ${n.online ? 'online' : 'OFFLINE'}  [${n.source}]`);
   }
 
   private describe(e: HubEvent, source: string): string {
-    const c = this.commissioned.get(e.sensor);
-    const where = c ? `${c.room ?? ''}${c.role ? `/${c.role}` : ''}` : 'not commissioned';
-    const bat = e.battery !== undefined ? `  battery ${e.battery}%` : '';
-    return `${e.ts.slice(11, 19)}  ${e.sensor.padEnd(20)} ${e.type.padEnd(11)} ${JSON.stringify(e.value).padEnd(10)} (${where}; ${SENSOR_KINDS[e.type].meaning})${bat}  [${source}]`;
+    return this.walk.line(e, source);
+  }
+
+  private unmappedDevice(n: UnmappedNotice): void {
+    this.reports.reportUnmapped(n);
+    if (this.o.walkTest) this.out(`  ? ${n.device} [${n.adapter}]: ${n.reason === 'unknown-device' ? 'unknown model' : 'properties no rule reads'}: ${n.properties.join(', ')}; reported to the server for the installer to map`);
+  }
+
+  private applyMappings(mappings: DeviceMappingInput[]): void {
+    for (const a of this.adapters) a.setMappings?.(mappings);
   }
 
   private async command(cmd: HubCommand): Promise<Omit<HubReply, 'id'>> {
@@ -187,8 +204,13 @@ export class Gateway {
         if (cmd.sensors) {
           this.commissioned = new Map(cmd.sensors.map((s) => [s.sensor, s]));
           this.outbox.setMeta('sensors', JSON.stringify(cmd.sensors));
+          this.walk.commissioning(cmd.sensors, this.o.walkTest === true);
         }
-        this.o.log.info({ heartbeatSeconds: cmd.heartbeatSeconds, sensors: cmd.sensors?.length }, 'configuration from the server');
+        if (cmd.mappings) {
+          this.outbox.setMeta('mappings', JSON.stringify(cmd.mappings));
+          this.applyMappings(cmd.mappings);
+        }
+        this.o.log.info({ heartbeatSeconds: cmd.heartbeatSeconds, sensors: cmd.sensors?.length, mappings: cmd.mappings?.length }, 'configuration from the server');
         return { ok: true };
       }
     }

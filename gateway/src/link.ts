@@ -100,6 +100,13 @@ export class ServerLink extends EventEmitter<LinkEvents> {
     this.pump();
   }
 
+  /** Publish a Hearth-added report (unmapped device, availability) at QoS 1; false when offline, so the caller keeps it for the next connection. */
+  publishReport(channel: 'unmapped' | 'availability', payload: string): boolean {
+    if (!this.online || !this.client) return false;
+    this.client.publish(channel === 'unmapped' ? topics.unmapped(this.o.hubId) : topics.availability(this.o.hubId), payload, { qos: 1 });
+    return true;
+  }
+
   /** Change the heartbeat interval (the server's config command). */
   setHeartbeatSeconds(seconds: number): void {
     this.heartbeatMs = seconds * 1000;

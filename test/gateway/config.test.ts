@@ -30,7 +30,7 @@ describe('gateway config file', () => {
 
   it('explains what is wrong', () => {
     expect(() => loadGatewayConfig(write('bad.json', { hubId: 'Hub 1', secret: 'x', server: { url: 'http://x' } }))).toThrow(/hubId.*server\.url|server\.url.*hubId/s);
-    expect(() => loadGatewayConfig(write('claim.json', { hubId: 'hub-0042', claimCode: 'ABCD-1234', server: { url: 'mqtt://x:1883' } }))).toThrow(/claim codes are not yet supported/);
+    expect(() => loadGatewayConfig(write('claim.json', { hubId: 'hub-0042', claimCode: 'ABCD-1234', server: { url: 'mqtt://x:1883' } }))).toThrow(/claim codes are not used: register the hub in the Hearth console/);
     expect(() => loadGatewayConfig(write('typo.json', { hubId: 'hub-0042', secret: 'x', server: { url: 'mqtt://x:1883' }, heartbeatSecs: 30 }))).toThrow(/heartbeatSecs/);
     expect(() => loadGatewayConfig(write('notjson.json', '{ hubId: '))).toThrow(/cannot read config/);
   });

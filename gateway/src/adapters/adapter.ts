@@ -15,8 +15,8 @@ export interface SensorReading {
 
 /**
  * A device (or the whole bridge, sensor null) became reachable or unreachable.
- * Protocol v1 has no message for this: the gateway tracks it, shows it in the
- * walk test and logs, and the server raises sensor-silent from the silence.
+ * The gateway shows it in the walk test and logs, and reports it to the server
+ * on the `availability` channel (a Hearth addition, docs/protocol.md).
  */
 export interface AvailabilityNotice {
   sensor: string | null;
@@ -24,10 +24,28 @@ export interface AvailabilityNotice {
   source: string;
 }
 
+/** A device the adapter hears but cannot (fully) map: reported to the server, never dropped without a word. */
+export interface UnmappedNotice {
+  device: string;
+  adapter: string;
+  reason: 'unknown-device' | 'unmapped-property';
+  properties: string[];
+  payload: unknown;
+}
+
 /** Where an adapter delivers what it hears. */
 export interface AdapterSink {
   reading(r: SensorReading): void;
   availability(n: AvailabilityNotice): void;
+  /** Optional: adapters that can tell report devices they cannot map. */
+  unmapped?(n: UnmappedNotice): void;
+}
+
+/** A mapping the server sent for a device (the `config` command's `mappings`). */
+export interface DeviceMappingInput {
+  device: string;
+  sensor: string;
+  fields: { property: string; type: SensorType; values?: Record<string, unknown> | undefined; scale?: number | undefined; emit?: 'change' | 'always' | undefined; suffix?: string | undefined }[];
 }
 
 /** One source of sensor events (Zigbee2MQTT, a generic MQTT bridge, the simulator). */
@@ -35,4 +53,6 @@ export interface SensorAdapter {
   readonly name: string;
   start(sink: AdapterSink): Promise<void>;
   stop(): Promise<void>;
+  /** Optional: take the installer's device mappings from the server. */
+  setMappings?(mappings: readonly DeviceMappingInput[]): void;
 }

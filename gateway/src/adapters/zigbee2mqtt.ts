@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AdapterSink, SensorAdapter } from './adapter.ts';
+import type { AdapterSink, DeviceMappingInput, SensorAdapter } from './adapter.ts';
 import { subscribeOnEveryConnect } from './local-broker.ts';
 import { DeviceModelSchema, PayloadMapper, sensorIdFromName, type DeviceModel } from './mapping.ts';
 import { ZIGBEE2MQTT_FALLBACK, ZIGBEE2MQTT_MODELS } from './zigbee2mqtt-models.ts';
@@ -28,6 +28,9 @@ export type Zigbee2MqttConfig = z.output<typeof Zigbee2MqttConfigSchema>;
 const MODELS: Record<string, DeviceModel> = Object.fromEntries(Object.entries(ZIGBEE2MQTT_MODELS).map(([k, v]) => [k, DeviceModelSchema.parse(v)]));
 const FALLBACK: DeviceModel = DeviceModelSchema.parse(ZIGBEE2MQTT_FALLBACK);
 
+/** Properties Zigbee2MQTT adds to most payloads that Hearth has no use for: never reported as unmapped. */
+const HOUSEKEEPING = new Set(['linkquality', 'battery', 'battery_low', 'voltage', 'last_seen', 'update', 'update_available', 'device_temperature', 'power_outage_count', 'illuminance', 'illuminance_lux', 'identify', 'elapsed']);
+
 // Availability is `{"state":"online"}` since Zigbee2MQTT 1.x's JSON availability; older bridges send plain `online`.
 function parseState(text: string): 'online' | 'offline' | null {
   const plain = text.trim();
@@ -52,6 +55,10 @@ export class Zigbee2MqttAdapter implements SensorAdapter {
   private client?: MqttClient;
   private readonly mapper = new PayloadMapper();
   private readonly learnt = new Map<string, string>(); // friendly name -> model, from bridge/devices
+  /** The installer's mappings from the server, by friendly name: they take precedence over models and config. */
+  private mapped = new Map<string, { sensor: string; model: DeviceModel }>();
+  /** What was last reported unmapped per device, so each is reported once until it changes. */
+  private readonly reported = new Map<string, string>();
 
   constructor(
     private readonly config: Zigbee2MqttConfig,
@@ -83,6 +90,12 @@ export class Zigbee2MqttAdapter implements SensorAdapter {
     await this.client?.endAsync();
   }
 
+  /** The installer's device mappings (the server's `config` command). */
+  setMappings(mappings: readonly DeviceMappingInput[]): void {
+    this.mapped = new Map(mappings.map((m) => [m.device, { sensor: m.sensor, model: DeviceModelSchema.parse({ description: 'mapped by the installer', fields: m.fields }) }]));
+    for (const m of mappings) this.reported.delete(m.device);
+  }
+
   private handle(sink: AdapterSink, rest: string, text: string): void {
     if (rest === 'bridge/state') {
       const state = parseState(text);
@@ -110,8 +123,30 @@ export class Zigbee2MqttAdapter implements SensorAdapter {
       return; // Zigbee2MQTT's `output: attribute` mode publishes per-attribute topics; not supported
     }
     if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return;
-    const model = this.modelOf(rest);
-    for (const r of this.mapper.map(model, this.sensorOf(rest), payload, `zigbee2mqtt/${rest}`)) sink.reading(r);
+    const mapped = this.mapped.get(rest);
+    const model = mapped?.model ?? this.modelOf(rest);
+    for (const r of this.mapper.map(model, mapped?.sensor ?? this.sensorOf(rest), payload, `zigbee2mqtt/${rest}`)) sink.reading(r);
+    if (!mapped) this.reportUnmapped(sink, rest, model, payload as Record<string, unknown>);
+  }
+
+  /**
+   * Tell the server about a device whose model has no row (its events, if any,
+   * are the common-property guesses) or whose payload carries properties no
+   * rule reads: an SOS button's `action: "emergency"`, an FP1's `presence`,
+   * a plug's `power`, humidity. Once per device until what is unmapped changes.
+   */
+  private reportUnmapped(sink: AdapterSink, device: string, model: DeviceModel, payload: Record<string, unknown>): void {
+    if (!sink.unmapped) return;
+    const read = new Set([...model.fields.map((f) => f.property.split('.')[0]!), model.battery]);
+    const unknown = model === FALLBACK;
+    const properties = Object.keys(payload).filter((k) => !HOUSEKEEPING.has(k) && (unknown || !read.has(k)));
+    if (!properties.length) return;
+    const reason = unknown ? 'unknown-device' : 'unmapped-property';
+    const memo = `${reason}:${[...properties].sort().join(',')}`;
+    if (this.reported.get(device) === memo) return;
+    this.reported.set(device, memo);
+    this.log.warn({ device, reason, properties }, 'zigbee2mqtt device not (fully) mapped; reported to the server');
+    sink.unmapped({ device, adapter: 'zigbee2mqtt', reason, properties, payload });
   }
 
   private sensorOf(friendlyName: string): string {
