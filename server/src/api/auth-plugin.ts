@@ -10,7 +10,20 @@ import { securityHeaders } from './security-headers.ts';
 /** Name of the session cookie the dashboard uses. */
 export const SESSION_COOKIE = 'hearth_session';
 
+/** A route as registered: method, URL and its config (public, roles); the security suite is driven by this list. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+  roles: readonly Role[] | undefined;
+  websocket: boolean;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered after the auth plugin (all of the API), for the security suite. */
+    hearthRoutes: RegisteredRoute[];
+  }
   interface FastifyRequest {
     /** The signed-in user; set on every route not marked public. */
     user?: UserInfo;
@@ -80,6 +93,14 @@ function checkCsrf(req: FastifyRequest, configured: string[]): void {
  */
 export const authPlugin = fp(
   async (app: FastifyInstance) => {
+    const routes: RegisteredRoute[] = [];
+    app.decorate('hearthRoutes', routes);
+    app.addHook('onRoute', (r) => {
+      for (const method of [r.method].flat()) {
+        if (method === 'HEAD') continue;
+        routes.push({ method, url: r.url, public: !!r.config?.public, roles: r.config?.roles, websocket: !!(r as { websocket?: boolean }).websocket });
+      }
+    });
     await app.register(cookie);
     await app.register(securityHeaders);
     await app.register(accessAudit);
