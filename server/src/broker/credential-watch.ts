@@ -66,6 +66,10 @@ export class CredentialWatch {
     }
     let dropped = 0;
     for (const [client, { hubId, hash }] of entries) {
+      if (client.closed) {
+        this.live.delete(client); // authenticated, then gone before it was ready: no goodbye to forget it by
+        continue;
+      }
       if (!this.live.has(client) || current.get(hubId) === hash) continue;
       this.live.delete(client);
       dropped++;
