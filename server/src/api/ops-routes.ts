@@ -19,6 +19,7 @@ const BROKER_REFUSALS = {
   flood: 'floodDisconnects',
   revoked: 'revoked',
   'hook-failure': 'hookFailures',
+  'pending-limit': 'pendingRefused',
 } as const;
 
 const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });

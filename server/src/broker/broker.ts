@@ -31,6 +31,8 @@ export interface BrokerCounters {
   floodDisconnects: number;
   /** Connections dropped because the hub's secret was rotated or the hub removed. */
   revoked: number;
+  /** Connections closed at once because too many were still unauthenticated. */
+  pendingRefused: number;
 }
 
 /** Largest retained status kept by the broker (a status message is about 100 bytes). */
@@ -45,6 +47,8 @@ export interface BrokerOptions {
   holdOffMs?: number;
   /** How often connected hubs' credentials are re-checked. Default 5 s. */
   credentialCheckMs?: number;
+  /** Connections that may be open but not yet authenticated at once; more are closed at once. Default 1000. */
+  maxPending?: number;
 }
 
 /**
@@ -56,7 +60,7 @@ export interface BrokerOptions {
 export class HubBroker {
   private aedes?: Aedes;
   private server?: net.Server;
-  readonly counters: BrokerCounters = { authFailures: 0, aclRefusals: 0, hookFailures: 0, oversized: 0, retainRefused: 0, versionRefused: 0, floodDisconnects: 0, revoked: 0 };
+  readonly counters: BrokerCounters = { authFailures: 0, aclRefusals: 0, hookFailures: 0, oversized: 0, retainRefused: 0, versionRefused: 0, floodDisconnects: 0, revoked: 0, pendingRefused: 0 };
   private readonly connected = new Map<string, Client>();
   /** Where the hubs' unmapped-device and availability reports go (set by the app). */
   hubMessages?: HubMessageSink;
@@ -64,6 +68,8 @@ export class HubBroker {
   private readonly lastWarn = new Map<string, number>();
   private readonly watch?: CredentialWatch;
   private readonly limits: PacketLimits;
+  /** Connections open but not yet authenticated (each may hold up to totalBeforeConnect bytes). */
+  private pending = 0;
 
   constructor(
     private readonly directory: Directory,
@@ -150,7 +156,21 @@ export class HubBroker {
   private handle(conn: Duplex, req?: IncomingMessage): void {
     const aedes = this.aedes;
     if (!aedes) return void conn.destroy();
+    if (this.pending >= (this.options.maxPending ?? 1000)) {
+      // Memory before authentication is bounded in all, not only per connection.
+      this.counters.pendingRefused++;
+      this.warnSampled('pending', { pending: this.pending }, 'too many unauthenticated MQTT connections; new ones closed');
+      return void conn.destroy();
+    }
+    this.pending++;
+    let counted = true;
+    const settled = (): void => {
+      if (counted) this.pending--;
+      counted = false;
+    };
+    conn.once('close', settled);
     const client = (aedes.handle as (s: Duplex, r?: IncomingMessage) => Client)(conn, req);
+    client.once('connected', settled);
     limitPacketSizes(client, this.limits, (err) => {
       this.counters.oversized++;
       this.warnSampled('oversized', { hubId: client.id ?? undefined, announced: err.announced, limit: err.limit }, 'packet over the size limit; connection closed');

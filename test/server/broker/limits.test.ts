@@ -3,6 +3,8 @@ import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../../protocol/index.ts';
+import { pino } from 'pino';
+import { HubBroker } from '../../../server/src/broker/broker.ts';
 import { DEFAULT_PACKET_LIMITS } from '../../../server/src/broker/packet-limits.ts';
 import { connectHub, ev, seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
 
@@ -78,6 +80,35 @@ describe('MQTT packet size limits', () => {
     await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
     expect(socket.destroyed).toBe(true);
     expect(h.hearth.services.broker.counters.oversized).toBe(before + 1);
+  });
+
+  it('defect 2: unauthenticated connections are capped in number too, so memory before CONNECT is bounded in all', async () => {
+    const s = h.hearth.services;
+    const onMisbehaving = s.ingest.onMisbehaving;
+    const broker = new HubBroker(s.directory, s.ingest, s.bus, s.clock, pino({ level: 'silent' }), { maxPending: 3 });
+    const port = await broker.start(0, '127.0.0.1');
+    try {
+      const open = async (): Promise<net.Socket> => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        return socket;
+      };
+      const idle = [await open(), await open(), await open()];
+      const fourth = await open();
+      await new Promise<void>((resolve) => (fourth.destroyed ? resolve() : fourth.once('close', () => resolve())));
+      expect(broker.counters.pendingRefused).toBe(1);
+      // one of the idle ones goes: a new connection is taken again, and a hub can sign in
+      idle.pop()!.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      const hub = await connectHub(port, a.hub.hubId, a.hub.secret);
+      expect(hub.connected).toBe(true);
+      hub.end(true);
+      for (const sock of idle) sock.destroy();
+    } finally {
+      await broker.stop();
+      s.ingest.onMisbehaving = onMisbehaving;
+    }
   });
 
   it('defect 2: an oversized CONNECT over WebSocket /mqtt is refused and the connection closed', async () => {
