@@ -30,9 +30,9 @@ export interface InfluxServer {
 
 /**
  * Start influxd on free ports with a temporary config and data folder
- * (reporting disabled), and wait until GET /ping answers 204.
+ * (reporting disabled; HTTP authentication with `auth`), and wait until GET /ping answers 204.
  */
-export async function startInflux(): Promise<InfluxServer> {
+export async function startInflux(opts: { auth?: boolean } = {}): Promise<InfluxServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-influx-'));
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
   const conf = path.join(dir, 'influxdb.conf');
@@ -52,6 +52,7 @@ export async function startInflux(): Promise<InfluxServer> {
       `  bind-address = "127.0.0.1:${httpPort}"`,
       '  log-enabled = false',
       '  max-row-limit = 0',
+      ...(opts.auth ? ['  auth-enabled = true'] : []),
       '[monitor]',
       '  store-enabled = false',
       '[continuous_queries]',

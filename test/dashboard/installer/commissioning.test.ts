@@ -128,6 +128,8 @@ describeBrowser('installer commissioning a home in the browser', () => {
     await page.getByText('Hub has the commissioning').waitFor();
     // The gateway's own walk test says the same: the server sent it the rooms and roles.
     await waitFor(() => /front-door\s+door\s+"closed"\s+\(hall\/exterior-door/.test(gateway!.output()), 10_000, `gateway walk-test line (${gateway!.output()})`);
+    expect(gateway!.output()).toMatch(/commissioning from the server: 2 sensors: front-door \(hall\/exterior-door\), hall-pir \(hall\)/);
+    expect(gateway!.output()).toMatch(/✔ front-door tested; \d of 2 commissioned sensors heard/);
 
     // Pendant and fall arrive as alarms: raised at once, marked as from a home being commissioned.
     await page.locator('.walk-list li[data-sensor-id="pendant-fall"]').waitFor({ timeout: 15_000 });
@@ -169,10 +171,20 @@ describeBrowser('installer commissioning a home in the browser', () => {
     await page.getByText('The home is live').waitFor();
     await page.getByText('Live', { exact: true }).first().waitFor();
 
-    // Hub health, organisation-wide (sortable).
+    // Hub health, organisation-wide, sortable: the other hub went quiet two days ago with a low battery on its PIR.
+    const db = h.hearth.services.db;
+    const twoDaysAgo = Date.now() - 48 * 3600_000;
+    await db.updateTable('hubs').set({ status: 'offline', last_seen_at: twoDaysAgo }).where('id', '=', fx.hub.hubId).execute();
+    await db.updateTable('sensors').set({ battery: 9, last_seen_at: Date.now() - 3600_000 }).where('hub_id', '=', fx.hub.hubId).where('sensor_id', '=', 'kitchen-pir').execute();
     await page.goto(`${base}#/hub-health`);
     await page.getByRole('heading', { name: 'Hub health' }).waitFor();
-    await page.locator('table.health, .empty').first().waitFor();
+    const kinds = () => page.locator('table.health tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+    await page.locator('table.health tr[data-kind="low-battery"]').waitFor();
+    expect(await kinds()).toEqual(['hub-offline', 'low-battery']); // most pressing first
+    await page.getByRole('button', { name: /^Since/ }).click();
+    await page.getByRole('button', { name: /^Since/ }).click(); // newest first
+    expect(await kinds()).toEqual(['low-battery', 'hub-offline']);
+    expect(await page.locator('table.health tr[data-kind="hub-offline"]').textContent()).toMatch(/Phone the resident/);
     await axeBoth(page, 'hub health page');
     await page.screenshot({ path: path.join(SHOTS, 'installer-hub-health.png'), fullPage: true });
     await context.close();

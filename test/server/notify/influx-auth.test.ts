@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InfluxStore } from '../../../server/src/store/influx-store.ts';
+import { influxAvailable, startInflux, type InfluxServer } from '../../helpers/influx.ts';
+
+const run = influxAvailable() ? describe : describe.skip;
+
+run('defect 6: InfluxDB with authentication, as docker-compose.yml runs it', () => {
+  let influx: InfluxServer;
+  const q = (query: string, auth?: string) =>
+    fetch(`${influx.url}/query`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}) }, body: new URLSearchParams({ q: query }).toString() });
+  beforeAll(async () => {
+    influx = await startInflux({ auth: true });
+    // What the image does with INFLUXDB_ADMIN_USER, INFLUXDB_DB, INFLUXDB_USER: an admin, the database, Hearth's user with rights on it only.
+    const first = await q("CREATE USER admin WITH PASSWORD 'admin-pass-0123' WITH ALL PRIVILEGES");
+    expect(first.status, await first.clone().text()).toBe(200);
+    expect((await q('CREATE DATABASE hearth', 'admin:admin-pass-0123')).status).toBe(200);
+    expect((await q("CREATE USER hearth WITH PASSWORD 'hearth-pass-0123'", 'admin:admin-pass-0123')).status).toBe(200);
+    expect((await q('GRANT ALL ON hearth TO hearth', 'admin:admin-pass-0123')).status).toBe(200);
+  }, 30_000);
+  afterAll(async () => influx?.close());
+
+  it('refuses a query without credentials (what the SSRF read and deleted), and the server works with its own', async () => {
+    const anonymous = await q('SELECT * FROM events', undefined);
+    expect(anonymous.status).toBe(401);
+    const store = new InfluxStore({ url: influx.url, database: 'hearth', user: 'hearth', password: 'hearth-pass-0123' });
+    const e = { hubId: 'hub-ix', id: 'e1', ts: Date.parse('2026-11-01T10:00:00Z'), receivedAt: Date.parse('2026-11-01T10:00:01Z'), sensor: 'hall', type: 'motion' as const, value: true, battery: null, late: false };
+    await store.append([e]);
+    expect(await store.count({ hubId: 'hub-ix', from: e.ts - 1, to: e.ts + 1 })).toBe(1);
+    await store.close();
+    const wrong = new InfluxStore({ url: influx.url, database: 'hearth', user: 'hearth', password: 'not-it' });
+    await expect(wrong.append([{ ...e, id: 'e2' }])).rejects.toThrow(/401|auth/i);
+    await wrong.close();
+  });
+});
