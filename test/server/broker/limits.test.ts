@@ -6,6 +6,7 @@ import { topics } from '../../../protocol/index.ts';
 import { pino } from 'pino';
 import { HubBroker } from '../../../server/src/broker/broker.ts';
 import { DEFAULT_PACKET_LIMITS } from '../../../server/src/broker/packet-limits.ts';
+import { memoryInUse } from '../../fuzz/generators.ts';
 import { connectHub, ev, seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
 
 /** MQTT's variable-length "remaining length". */
@@ -34,10 +35,8 @@ async function flood(write: (chunk: Buffer) => Promise<boolean>, closed: Promise
   return { sent, closed: isClosed };
 }
 
-function mem(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
+/** Heap and buffers after a full collection. */
+const mem = memoryInUse;
 
 describe('MQTT packet size limits', () => {
   let h: Awaited<ReturnType<typeof startHearth>>;
@@ -50,7 +49,6 @@ describe('MQTT packet size limits', () => {
 
   it('defect 2: a CONNECT announcing 250 MB is refused and the connection closed before its body is buffered (TCP)', async () => {
     const before = h.hearth.services.broker.counters.oversized;
-    global.gc?.();
     const m0 = mem();
     const socket = net.connect(h.hearth.ports.mqtt, '127.0.0.1');
     socket.on('error', () => undefined);
@@ -163,7 +161,6 @@ describe('MQTT packet size limits', () => {
     // write the header of a 100 MB publish by hand on the client's socket, then junk
     const stream = (client as unknown as { stream: net.Socket }).stream;
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-    global.gc?.();
     const m0 = mem();
     stream.write(Buffer.concat([Buffer.from([0x32]), varint(100_000_000)]));
     const r = await flood((chunk) => new Promise((resolve) => (stream.destroyed ? resolve(false) : stream.write(chunk, (err) => resolve(!err)))), closed, 40 * 1024 * 1024);
