@@ -157,6 +157,22 @@ describe('commissioning API: register, place sensors, walk test, checklist, go l
     expect((await call('GET', `/api/hubs/${HUB}/unmapped`, installer)).json().devices).toEqual([]);
   });
 
+  it('hub health lists tamper, low batteries and silent sensors, each with what to do, most pressing first', async () => {
+    await publish([ev({ sensor: 'front-door', type: 'tamper', value: true }), ev({ sensor: 'hall-fall', type: 'battery', value: 12 })]);
+    // The motion sensor was last heard 30 hours ago (its kind is silent after 24 h).
+    await h.hearth.services.db.updateTable('sensors').set({ last_seen_at: Date.now() - 30 * 3600_000 }).where('hub_id', '=', fx.hub.hubId).where('sensor_id', '=', 'kitchen-pir').execute();
+    const items = (await call('GET', '/api/hub-health', installer)).json().items as any[];
+    const of = (kind: string) => items.find((i) => i.kind === kind);
+    expect(of('tamper')).toMatchObject({ hubId: HUB, sensorId: 'front-door', whatToDo: expect.stringMatching(/refit/) });
+    expect(of('low-battery')).toMatchObject({ hubId: HUB, sensorId: 'hall-fall', problem: 'Battery at 12%.' });
+    expect(of('sensor-silent')).toMatchObject({ hubId: fx.hub.hubId, sensorId: 'kitchen-pir', residents: [`Resident of ${fx.hub.hubId}`] });
+    const ranks = items.map((i) => i.rank);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    // Cleared tamper leaves the list.
+    await publish([ev({ sensor: 'front-door', type: 'tamper', value: false })]);
+    expect(((await call('GET', '/api/hub-health', installer)).json().items as any[]).some((i) => i.kind === 'tamper')).toBe(false);
+  });
+
   it('one status: a hub that disconnected is offline, whatever its retained status said', async () => {
     hub.client.end(true); // no goodbye: the retained status still says online until the will lands
     await waitFor(() => !h.hearth.services.broker.isConnected(HUB), 5000, 'disconnect');
