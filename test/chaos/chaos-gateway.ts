@@ -15,6 +15,8 @@ export class ChaosGateway {
   readonly resent = 0;
   /** Connections made. */
   connections = 0;
+  /** Called when a PUBACK empties part of the outbox (the events are not told). */
+  onAck: ((events: readonly ChaosEvent[]) => void) | undefined;
   private readonly gateway: Gateway;
   private tick: NodeJS.Timeout | undefined;
 
@@ -32,6 +34,7 @@ export class ChaosGateway {
     };
     this.gateway = new Gateway({ config, clock: new SystemClock(), log: testLog, adapters: [] });
     this.gateway.link.on('online', () => void this.connections++);
+    this.gateway.link.on('delivered', () => this.onAck?.([]));
   }
 
   /** Ids of events the server acknowledged: queued and no longer in the outbox. */

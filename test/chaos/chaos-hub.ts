@@ -40,6 +40,8 @@ export class ChaosHub {
   resent = 0;
   /** Connections made (the first and every reconnect). */
   connections = 0;
+  /** Called at each PUBACK with the message's events, before anything else happens (the chaos suite kills the server there). */
+  onAck: ((events: readonly ChaosEvent[]) => void) | undefined;
   private readonly pending = new Map<number, Message>();
   private inFlight = new Set<number>();
   private sentBefore = new Set<number>();
@@ -135,6 +137,7 @@ export class ChaosHub {
       client.publish(topics.events(this.o.hubId), m.payload, { qos: 1 }, (err) => {
         flight.delete(m.key);
         if (err) return; // the connection went: sent again on the next one
+        this.onAck?.(m.events);
         for (const e of m.events) this.acked.add(e.id);
         this.pending.delete(m.key);
         if (client === this.client) this.pump();
