@@ -35,6 +35,9 @@ export interface BrokerCounters {
   pendingRefused: number;
 }
 
+/** QoS 2 publishes a connection may have awaiting PUBREL; more close the connection (aedes maxInflightInbound). */
+export const MAX_QOS2_INFLIGHT = 8;
+
 /** Largest retained status kept by the broker (a status message is about 100 bytes). */
 export const STATUS_RETAIN_MAX = 1024;
 
@@ -88,7 +91,9 @@ export class HubBroker {
 
   /** Start the broker; listen for MQTT over TCP on port (0 for any free one). Returns the bound port. */
   async start(port: number, host: string): Promise<number> {
-    const aedes = await Aedes.createBroker({ id: 'hearth', connectTimeout: 10_000 });
+    // Hubs publish at QoS 1 (QoS 2 is not in the protocol); aedes keeps a QoS 2 publish until its PUBREL,
+    // so a hub may have only a few outstanding, or one connection could hold 1,000 packets of 257 KiB.
+    const aedes = await Aedes.createBroker({ id: 'hearth', connectTimeout: 10_000, maxInflightInbound: MAX_QOS2_INFLIGHT });
     this.aedes = aedes;
     const failed = (name: string, err: unknown): void => {
       this.counters.hookFailures++;

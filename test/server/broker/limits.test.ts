@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../../protocol/index.ts';
 import { pino } from 'pino';
-import { HubBroker } from '../../../server/src/broker/broker.ts';
+import mqttPacket from 'mqtt-packet';
+import { HubBroker, MAX_QOS2_INFLIGHT } from '../../../server/src/broker/broker.ts';
 import { DEFAULT_PACKET_LIMITS } from '../../../server/src/broker/packet-limits.ts';
 import { memoryInUse } from '../../fuzz/generators.ts';
 import { connectHub, ev, seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
@@ -150,6 +151,29 @@ describe('MQTT packet size limits', () => {
     const again = await connectHub(h.hearth.ports.mqtt, a.hub.hubId, a.hub.secret);
     await again.publishAsync(topics.events(a.hub.hubId), JSON.stringify(ev({ id: 'after-too-big' })), { qos: 1 });
     again.end(true);
+  });
+
+  it('defect 2: QoS 2 publishes left without PUBREL are capped per connection (each could be 257 KiB held by the broker)', async () => {
+    const socket = net.connect(h.hearth.ports.mqtt, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const pubrecs: number[] = [];
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    parser.on('packet', (p) => {
+      if (p.cmd === 'pubrec') pubrecs.push(p.messageId!);
+    });
+    socket.on('data', (d) => parser.parse(d));
+    socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: a.hub.hubId, clean: true, keepalive: 30, username: a.hub.hubId, password: Buffer.from(a.hub.secret) }));
+    await new Promise((r) => setTimeout(r, 200));
+    const payload = JSON.stringify({ pad: 'p'.repeat(200_000) });
+    for (let id = 1; id <= MAX_QOS2_INFLIGHT + 5 && !socket.destroyed; id++) {
+      socket.write(mqttPacket.generate({ cmd: 'publish', topic: `${topics.hubPrefix(a.hub.hubId)}qos2`, payload, qos: 2, messageId: id, retain: false, dup: false }));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+    expect(socket.destroyed).toBe(true);
+    expect(pubrecs.length).toBe(MAX_QOS2_INFLIGHT);
   });
 
   it('defect 2: an authenticated 100 MB PUBLISH is refused without buffering it', async () => {
