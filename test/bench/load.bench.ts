@@ -246,7 +246,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
     if (o.phases.has('idle')) {
       // A fresh server process, so the figure is what the hubs cost and not the heap left by the load.
       await hearth?.stop();
-      hearth = await startHearthProcess(p);
+      hearth = await startHearthProcess(p, o.profile ? { cpuProfDir: o.profile } : {});
       const h = await idle(o, p, hearth, true);
       const m = await idle(o, p, mosq, false);
       detail.idle = { hearth: h, mosquitto: m };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SignInLimiter, type LimitKind } from '../auth/sign-in-limiter.ts';
 import { UserAdmin } from '../auth/user-admin.ts';
 import { ROLES } from '../care/model.ts';
 import { HearthError } from '../errors.ts';
@@ -30,8 +31,10 @@ const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, ...authEr
  * in the access log.
  */
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { db, sessions, audit } = app.hearth;
+  const { db, sessions, audit, clock } = app.hearth;
   const users = new UserAdmin(db);
+  // Wrong current passwords slow down further tries like sign-in does (a stolen session must not become a guessing oracle).
+  const guesses = new SignInLimiter(clock);
 
   app.patch(
     '/api/users/:id',
@@ -109,12 +112,25 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Change your own password; your other sessions end',
         tags: ['session'],
         body: z.object({ currentPassword: z.string().min(1).max(256), newPassword: Password }),
-        response: { 204: z.null(), ...errors },
+        response: { 204: z.null(), 429: ErrorSchema, ...errors },
       },
     },
     async (req, reply) => {
       const me = userOf(req);
-      await users.changeOwnPassword(me.orgId, me.id, req.body.currentPassword, req.body.newPassword);
+      const key: [LimitKind, string][] = [['userAddress', `password-change\u0000${me.id}`]];
+      const wait = guesses.retryAfter(key);
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        reply.header('retry-after', String(seconds));
+        throw new HearthError('HEARTH_ERR_RATE_LIMITED', `Too many wrong current passwords; wait ${seconds} second${seconds === 1 ? '' : 's'} and try again`);
+      }
+      try {
+        await users.changeOwnPassword(me.orgId, me.id, req.body.currentPassword, req.body.newPassword);
+      } catch (err) {
+        if (err instanceof HearthError && err.code === 'HEARTH_ERR_FORBIDDEN') guesses.failed(key);
+        throw err;
+      }
+      guesses.succeeded(key);
       await sessions.revokeUser(me.id, 'password', tokenOf(req));
       await audit.record(me, 'user.password-change', [me.id]);
       return reply.status(204).send(null);

@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { HubEvent, HubStatus } from '../../../protocol/index.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { StoredEvent } from '../events.ts';
 
@@ -56,17 +57,54 @@ export class EventWriter {
   private statements: Statements | undefined;
   /** The next arrival sequence number; read from the store before the first write. */
   private nextSeq: number | undefined;
+  /** Heartbeats not yet written: the latest per hub. */
+  private readonly marks = new Map<string, MomentWork['heartbeats'][number]>();
+  private marksTimer: TimerHandle | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly raw: SQLite.Database,
     private readonly lateMs: number,
-    private readonly now: () => number,
+    private readonly clock: Clock,
+    /** How long a heartbeat's last-seen mark may wait for a write to ride on. */
+    private readonly marksDelayMs = 15_000,
   ) {}
 
-  /** Write a moment's work; resolves after the commit. */
+  /**
+   * Write a moment's work; resolves after the commit. A moment of heartbeats
+   * alone is not written at once: heartbeats are QoS 0 and acknowledge
+   * nothing, and an fsync for each one was most of what 20,000 hubs cost.
+   * Their marks (last seen, heartbeat number) ride on the next write, or are
+   * written within marksDelayMs. Liveness itself goes by the bus, at once.
+   */
   write(work: MomentWork): Promise<MomentResult> {
-    return this.db.connection().execute(async () => this.writeNow(work));
+    if (work.events.length === 0 && work.rejections.length === 0 && work.statuses.length === 0) {
+      for (const h of work.heartbeats) this.marks.set(h.hubId, h);
+      this.marksTimer ??= this.clock.setTimeout(() => {
+        this.marksTimer = undefined;
+        this.flushMarks().catch(() => {
+          // Written with the next moment instead.
+        });
+      }, this.marksDelayMs);
+      return Promise.resolve({ stored: [], duplicates: new Map() });
+    }
+    return this.db.connection().execute(async () => this.writeNow({ ...work, heartbeats: this.takeMarks(work.heartbeats) }));
+  }
+
+  /** Write the heartbeat marks still waiting (at stop, and by the timer). */
+  async flushMarks(): Promise<void> {
+    if (this.marks.size === 0) return;
+    await this.db.connection().execute(async () => this.writeNow({ events: [], rejections: [], statuses: [], heartbeats: this.takeMarks([]) }));
+  }
+
+  private takeMarks(extra: MomentWork['heartbeats']): MomentWork['heartbeats'] {
+    if (this.marks.size === 0) return extra;
+    for (const h of extra) this.marks.set(h.hubId, h);
+    const all = [...this.marks.values()];
+    this.marks.clear();
+    if (this.marksTimer) this.clock.clearTimeout(this.marksTimer);
+    this.marksTimer = undefined;
+    return all;
   }
 
   private writeNow(work: MomentWork): MomentResult {
@@ -96,7 +134,7 @@ export class EventWriter {
         }
       }
       this.nextSeq = firstSeq + work.events.length;
-      const at = this.now();
+      const at = this.clock.now();
       for (const r of work.rejections) s.rejection.run(r.hubId, at, r.topic, r.reason, r.detail, r.payload);
       for (const v of seen.values()) s.sensor.run(v.hubId, v.sensor, v.type, v.at, v.at, v.battery);
       for (const h of work.heartbeats) lastSeen.set(h.hubId, h.at);

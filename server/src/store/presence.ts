@@ -7,6 +7,8 @@ import type { HearthEvents } from '../events.ts';
 const HOUR = 3600_000;
 /** Presence is kept per five-minute slot: a hub heard at any time in a slot counts the slot as up. */
 export const SLOT_MS = 5 * 60_000;
+/** How long heard hubs are gathered before one write. */
+const GROUP_MS = 1000;
 
 /**
  * When each hub was heard from (heartbeats, status "online", events), as a
@@ -15,6 +17,8 @@ export const SLOT_MS = 5 * 60_000;
  */
 export class HubPresence {
   private pending = new Map<string, { hubId: string; hour: number; slots: number }>();
+  /** The slots already written for each hub's latest hour: a heartbeat in a known slot writes nothing. */
+  private readonly known = new Map<string, { hour: number; slots: number }>();
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
 
@@ -41,16 +45,20 @@ export class HubPresence {
   heard(hubId: string, at: number): void {
     const hour = Math.floor(at / HOUR) * HOUR;
     const bit = 1 << Math.floor((at - hour) / SLOT_MS);
+    const k = this.known.get(hubId);
+    if (k && k.hour === hour && (k.slots & bit) !== 0) return;
     const key = `${hubId}\u0000${hour}`;
     const p = this.pending.get(key);
     if (p) p.slots |= bit;
     else this.pending.set(key, { hubId, hour, slots: bit });
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => {
+      // Grouped over a second, not a turn: presence is history in five-minute slots, and 20,000
+      // heartbeating hubs would otherwise each cost a transaction of their own. drain() writes at once.
+      setTimeout(() => {
         this.scheduled = false;
         this.chain = this.chain.then(() => this.write()).catch((err: unknown) => this.log.error({ err }, 'hub presence write failed'));
-      });
+      }, GROUP_MS).unref();
     }
   }
 
@@ -75,6 +83,11 @@ export class HubPresence {
           .execute();
       }
     });
+    for (const r of rows) {
+      const k = this.known.get(r.hubId);
+      if (!k || k.hour < r.hour) this.known.set(r.hubId, { hour: r.hour, slots: r.slots });
+      else if (k.hour === r.hour) k.slots |= r.slots;
+    }
   }
 
   /** Share of the five-minute slots starting in [from, to) in which the hub was heard; null for an empty span. */

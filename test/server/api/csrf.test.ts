@@ -57,6 +57,9 @@ describe('defect 10: cross-site requests', () => {
     expect(script.status, await script.text()).toBe(200);
     const same = await post('/api/session', { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' }, JSON.stringify({ username: fx.users.admin.username, password: fx.users.admin.password }));
     expect(same.status).toBe(200);
+    // Signing in from another site's page (login CSRF) is refused too.
+    const login = await fetch(`${own}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: JSON.stringify({ username: fx.users.admin.username, password: fx.users.admin.password }) });
+    expect(login.status).toBe(403);
   });
 
   it('the live stream refuses a WebSocket from another origin', async () => {
