@@ -71,6 +71,11 @@ const PageSchema = z.object({
   notes: z.array(NoteSchema).describe('notes for the MDT'),
 });
 
+/** The answer of GET /api/residents/:id/page. */
+export type ResidentPage = z.infer<typeof PageSchema>;
+/** One plan setting on the resident page. */
+export type PlanSettingRow = z.infer<typeof SettingSchema>;
+
 /**
  * A resident's page for the coordinator: status, the plan (every setting with
  * bounds, learned values beside, who changed what), away mode with end date and

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Role } from '../care/model.ts';
 import { HearthError } from '../errors.ts';
 import { addDays, daysBetween, parseDay } from '../trends/local-time.ts';
-import { FIGURES, MAX_RANGE_DAYS, type FigureName, type ResidentRef, type TrendDay, type TrendService } from '../trends/trend-service.ts';
+import { FIGURES, MAX_RANGE_DAYS, type FigureName, type Heatmap, type ResidentRef, type TrendDay, type TrendService } from '../trends/trend-service.ts';
 import { FIGURE_UNITS, UNIT_MEANING, clockText, unitsBlock } from '../trends/units.ts';
 import type { UserInfo } from '../care/directory.ts';
 import { userOf } from './auth-plugin.ts';
@@ -82,6 +82,17 @@ const TrendDaySchema = z.object({
   rooms: z.record(z.string(), PointSchema).describe('minutes in each room (unit: minutes)'),
   sensorUptime: z.record(z.string(), z.number()),
 });
+
+/** The answer of GET /api/residents/:id/trends (for the console's type-only import). */
+export interface TrendsResponse {
+  residentId: string;
+  timezone: string;
+  from: string;
+  to: string;
+  units: ReturnType<typeof unitsBlock>;
+  days: ReturnType<typeof daysWithUnits>;
+  heatmap: Heatmap;
+}
 
 /** Who may see a resident's trends: same organisation; coordinators only their own residents. */
 export function canSeeResident(user: UserInfo, r: ResidentRef): boolean {

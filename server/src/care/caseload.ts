@@ -6,8 +6,7 @@ import type { ResidentTable } from '../db/schema.ts';
 import { HearthError } from '../errors.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { addDays, localDay } from '../trends/local-time.ts';
-import { FIGURE_UNITS, formatFigure } from '../trends/units.ts';
-import type { FigureName, ResidentRef, TrendService } from '../trends/trend-service.ts';
+import type { ResidentRef, TrendService } from '../trends/trend-service.ts';
 import type { AwayMode, AwayPeriod } from './away-mode.ts';
 import type { Directory, UserInfo } from './directory.ts';
 import { OPEN_STATES, SEVERITIES, planWithDefaults } from './model.ts';
@@ -27,10 +26,6 @@ export type CaseStatus = keyof typeof CASE_STATUSES;
 export const SPARKLINE_DAYS = 14;
 /** Nothing heard from the home for this long: "no data from the home". */
 export const NO_DATA_AFTER_MS = 24 * 3600_000;
-/** Unusual daily figures on these last finished days make "something changed" even before the routine-change rule raises. */
-const RECENT_UNUSUAL_DAYS = 3;
-/** Figures whose unusual days the caseload names (with the direction that is a worry: either). */
-const WATCHED: readonly FigureName[] = ['activity', 'rising', 'nightBathroomVisits', 'retiring'];
 
 /** One resident of a caseload. */
 export interface CaseloadEntry {
@@ -45,7 +40,7 @@ export interface CaseloadEntry {
   concern: number;
   lastActivityAt: string | null;
   openAlerts: { id: string; type: string; severity: string; state: string; raisedAt: string; summary: string | null }[];
-  /** The routine-change flag and its cause: an open routine-change alert, or unusual figures on the last days. */
+  /** The routine-change flag and its cause: an open routine-change alert (the rule's own words). One unusual day is not a change: the rule weighs weeks. */
   routineChange: { flagged: true; since: string; cause: string; alertId: string | null } | null;
   away: AwayPeriod | null;
   sparkline: { days: string[]; activity: (number | null)[]; unit: 'count' };
@@ -186,19 +181,6 @@ export class Caseload {
     let routineChange: CaseloadEntry['routineChange'] = null;
     if (routineAlert) {
       routineChange = { flagged: true, since: routineAlert.occurredAt, cause: summaryOf(routineAlert) ?? 'The routine-change rule flagged a change', alertId: routineAlert.id };
-    } else {
-      const unusual: string[] = [];
-      let since: string | null = null;
-      // Finished days only: today so far is always "less" than a whole usual day.
-      for (const d of trend.days.slice(-RECENT_UNUSUAL_DAYS - 1, -1)) {
-        for (const f of WATCHED) {
-          const p = d.figures[f];
-          if (!p.unusual || p.value === null || !p.usual) continue;
-          since ??= d.day;
-          unusual.push(`${FIGURE_UNITS[f].label} ${formatFigure(f, p.value)} on ${d.day} (usual ${formatFigure(f, p.usual.q1)} to ${formatFigure(f, p.usual.q3)})`);
-        }
-      }
-      if (unusual.length) routineChange = { flagged: true, since: since!, cause: `Unusual: ${unusual.slice(0, 3).join('; ')}`, alertId: null };
     }
     const noData = !r.hub_id || seen.heard === null || now - seen.heard > NO_DATA_AFTER_MS;
     const status: CaseStatus = others.length ? 'alert-open' : routineChange ? 'changed' : r.away === 1 ? 'away' : noData ? 'no-data' : 'fine';
