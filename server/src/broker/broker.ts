@@ -174,12 +174,19 @@ export class HubBroker {
       counted = false;
     };
     conn.once('close', settled);
-    const client = (aedes.handle as (s: Duplex, r?: IncomingMessage) => Client)(conn, req);
-    client.once('connected', settled);
-    limitPacketSizes(client, this.limits, (err) => {
-      this.counters.oversized++;
-      this.warnSampled('oversized', { hubId: client.id ?? undefined, announced: err.announced, limit: err.limit }, 'packet over the size limit; connection closed');
-    });
+    try {
+      const client = (aedes.handle as (s: Duplex, r?: IncomingMessage) => Client)(conn, req);
+      client.once('connected', settled);
+      limitPacketSizes(client, this.limits, (err) => {
+        this.counters.oversized++;
+        this.warnSampled('oversized', { hubId: client.id ?? undefined, announced: err.announced, limit: err.limit }, 'packet over the size limit; connection closed');
+      });
+    } catch (err) {
+      // Without its size guard a connection is not taken (fail closed); the process goes on.
+      this.counters.hookFailures++;
+      this.log.error({ err }, 'could not guard an MQTT connection; closed it');
+      conn.destroy();
+    }
   }
 
   /** Publish a command to a hub (QoS 1, not retained). */
