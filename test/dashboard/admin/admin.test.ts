@@ -123,6 +123,18 @@ describeBrowser('admin console in a real browser (issue 13)', () => {
     await page.locator('tr[data-username="priya.operator"]').waitFor();
     expect((await signIn(h.hearth, 'priya.operator', 'Lantern-Orchard-Basalt-73')).length).toBeGreaterThan(20);
 
+    // Change her role, and reset her password (the old one stops working).
+    const priya = page.locator('tr[data-username="priya.operator"]');
+    await priya.getByLabel('Role of Priya Shah').selectOption('coordinator');
+    await expect.poll(() => page.getByTestId('users-outcome').textContent()).toContain('Priya Shah is now Care coordinator');
+    await priya.getByRole('button', { name: 'Reset password', exact: true }).click();
+    await priya.getByLabel('New password for Priya Shah').fill('Meadow-Copper-Violin-58');
+    await priya.getByRole('button', { name: 'Save new password', exact: true }).click();
+    await expect.poll(() => page.getByTestId('users-outcome').textContent()).toContain('New password set for Priya Shah');
+    const priyaToken = await signIn(h.hearth, 'priya.operator', 'Meadow-Copper-Violin-58');
+    expect((await api(priyaToken, '/api/session')).json.user).toMatchObject({ role: 'coordinator' });
+    await expect(signIn(h.hearth, 'priya.operator', 'Lantern-Orchard-Basalt-73')).rejects.toThrow(/401/);
+
     // Disable the responder: their browser is signed out, and their stream closes.
     const responderName = `${a.users.responder.username}`;
     await page.locator(`tr[data-username="${responderName}"]`).getByRole('button', { name: /^Disable / }).click();

@@ -116,7 +116,7 @@ function ResetPassword({ user, onDone }: { user: AdminUser; onDone: (o: Outcome)
   return (
     <form class="inline" onSubmit={(e) => { e.preventDefault(); void attempt(() => adminApi.resetPassword(user.id, pw), `New password set for ${user.displayName}; their sessions have ended.`).then(onDone); }}>
       <div class="field"><label for={fieldId}>New password for {user.displayName}</label><input id={fieldId} type="password" required minLength={8} autoComplete="new-password" value={pw} onInput={(e) => setPw((e.target as HTMLInputElement).value)} /></div>
-      <button type="submit">Set password</button>
+      <button type="submit">Save new password</button>
     </form>
   );
 }
