@@ -59,7 +59,7 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     contexts.push(context);
     // Fail in seconds with the locator named, not at the test's own timeout.
-    context.setDefaultTimeout(5000);
+    context.setDefaultTimeout(15_000);
     return context.newPage();
   };
 
@@ -121,10 +121,10 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
     expect(await row.locator('.ack').textContent()).toMatch(/Not acknowledged for 1 min/);
     expect(await row.getAttribute('class')).toContain('overdue');
 
-    // A call arrives too: both urgent, the newer one on top.
+    // A call arrives too: both urgent, the one waiting longest on top (issue 11).
     await publish({ id: 'call-live-1', sensor: 'pendant', type: 'call', value: 'pressed' });
     await page.locator('tr[data-alert-type="call"]').waitFor();
-    expect(await page.locator('tr.alert').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-type')))).toEqual(['call', 'fall']);
+    expect(await page.locator('tr.alert').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-type')))).toEqual(['fall', 'call']);
     // Pressed again: the same alert says it repeated.
     await publish({ id: 'call-live-2', sensor: 'pendant', type: 'call', value: 'pressed' });
     await page.locator('tr[data-alert-type="call"]').getByText('Repeated 1×').waitFor();
@@ -139,17 +139,21 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
 
     await page.screenshot({ path: '/tmp/console.png', fullPage: true });
 
-    // The detail panel tells the cause and the audit trail.
+    // The alert's page tells the cause and the audit trail (issue 11: a page, #/alerts/:id, with the resident record).
     await row.getByRole('button', { name: 'Details' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText(`acknowledged by ${fx.users.operator.username} (you)`).waitFor();
-    expect(await dialog.locator('.history').textContent()).toMatch(/raised.*Fall detected by hall-fall/);
+    const detail = page.locator('main.alert-page');
+    await detail.locator('p.cause').getByText(`acknowledged by ${fx.users.operator.username} (you)`).waitFor();
+    expect(await detail.locator('.history').textContent()).toMatch(/Raised.*Fall detected by hall-fall/);
     await page.screenshot({ path: '/tmp/console-detail.png' });
-    await dialog.getByRole('button', { name: 'Close' }).click();
-    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('link', { name: 'Back to the queue' }).click();
+    await row.waitFor();
 
-    await row.getByLabel('Outcome').selectOption('assisted');
+    // Resolving asks for an outcome that fits the type, then for a confirmation (issue 11).
     await row.getByRole('button', { name: 'Resolve' }).click();
+    const resolve = page.getByTestId('resolve-dialog');
+    await resolve.getByLabel('Outcome').selectOption('assisted');
+    await resolve.getByRole('button', { name: 'Resolve…' }).click();
+    await resolve.getByRole('button', { name: 'Yes, resolve' }).click();
     await row.waitFor({ state: 'detached' });
     const resolved = await apiAlert(id!);
     expect(resolved.state).toBe('resolved');
@@ -248,9 +252,15 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
     const id = (await row.getAttribute('data-alert-id'))!;
 
     // Acknowledge first; only then does the console offer dispatch.
-    expect(await row.getByRole('button', { name: 'Dispatch team' }).count()).toBe(0);
+    expect(await row.getByRole('button', { name: 'Dispatch' }).count()).toBe(0);
     await row.getByRole('button', { name: 'Acknowledge' }).click();
-    await row.getByRole('button', { name: 'Dispatch team' }).click();
+    await row.getByRole('button', { name: 'Dispatch' }).click();
+    // The team keeps 08:00-20:00 London time: off duty, the console asks first (issue 11); on duty it just sends.
+    const dispatch = page.getByTestId('dispatch-dialog');
+    const anyway = dispatch.getByRole('button', { name: /Dispatch the off-duty team anyway|Dispatch the .* team/ });
+    await anyway.first().click();
+    await dispatch.getByText('Dispatched.').waitFor();
+    await dispatch.getByRole('button', { name: 'Done' }).click();
     await row.getByText('Dispatched to the urgent response team').waitFor();
     expect(await row.locator('.response-clock').textContent()).toMatch(/^Two-hour clock: 1 h 59 min left$|^Two-hour clock: 2 h 00 min left$/);
     expect((await apiAlert(id)).state).toBe('dispatched');
@@ -261,7 +271,11 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
     expect(await row.locator('.response-clock').textContent()).toMatch(/^Two-hour clock: 2\d min \d\d s left$/);
     await page.screenshot({ path: '/tmp/console-dispatch.png' });
 
+    // An operator recording on site for the responder gives a reason (issue 11).
     await row.getByRole('button', { name: 'Responder on site' }).click();
+    const onSite = page.getByTestId('on-site-dialog');
+    await onSite.getByLabel('Reason').fill('the responder phoned it in');
+    await onSite.getByRole('button', { name: 'Record on site' }).click();
     await row.locator('.on-site').waitFor();
     expect(await row.locator('.response-clock').count()).toBe(0);
     expect((await apiAlert(id)).state).toBe('on-site');
