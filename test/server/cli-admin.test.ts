@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../server/src/care/directory.ts';
 import { EXIT, runCli, type CliIo } from '../../server/src/cli.ts';
@@ -243,6 +244,16 @@ describe('admin CLI: list, show, remove and disable for every kind of record', (
     expect(await peek((o) => d(o).authenticateHub('hub-kinds-1', hub.secret))).toBeNull();
     await ok('org', 'enable', 'Kinds Org');
     expect(await peek((o) => d(o).checkPassword('olive.kinds', 'a-long-and-unusual-passphrase-41'))).toMatchObject({ username: 'olive.kinds' });
+    // A resident with no history can be removed; one with an alert on record is kept (disable instead).
+    await ok('resident', 'add', '--org', 'Kinds Org', '--neighbourhood', 'North', '--name', 'Temp Kinds', '--confirm-consent');
+    await ok('resident', 'remove', '--org', 'Kinds Org', 'Temp Kinds');
+    const ann = (await ok('resident', 'list', '--org', 'Kinds Org')).find((r: any) => r.name === 'Ann Kinds');
+    const kindsOrg = (await ok('org', 'show', 'Kinds Org')).id as string;
+    await peek(({ db }) =>
+      sql`INSERT INTO alerts (id, org_id, hub_id, resident_id, subject, type, severity, state, occurred_at, raised_at, updated_at, repeat_count, cause, late, escalation_level)
+        VALUES ('kinds-alert', ${kindsOrg}, 'hub-kinds-1', ${ann.id}, ${ann.id}, 'call', 'urgent', 'resolved', 1, 1, 1, 0, '{}', 0, 0)`.execute(db),
+    );
+    await refused(['resident', 'remove', '--org', 'Kinds Org', 'Ann Kinds'], /still has 1 alert\(s\) on record: their record is kept; disable them \(monitoring ended\) instead/);
     // A user who never acted can be removed; a neighbourhood has no disabled state, and says so by not offering it.
     await ok('user', 'remove', '--org', 'Kinds Org', 'olive.kinds');
     expect((await run('neighbourhood', 'disable', '--org', 'Kinds Org', 'North')).exit).toBe(2);

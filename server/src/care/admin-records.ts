@@ -1,11 +1,20 @@
 // Listing, showing, removing and disabling the directory's records (issue 13), for the CLI and the admin API.
 // Removal never loses history: a record that others refer to, or that has history, is refused with a
 // sentence saying what holds it, and `disable` is offered instead.
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { HearthError } from '../errors.ts';
 
 /** A record as `list` and `show` print it: plain values only. */
 export type RecordView = Record<string, string | number | boolean | null>;
+
+/** Tables of what care staff wrote about a resident, and what to call their rows. */
+const RESIDENT_HISTORY: [table: string, label: string][] = [
+  ['resident_records', 'resident record'],
+  ['plan_changes', 'plan change(s)'],
+  ['mdt_notes', 'MDT note(s)'],
+  ['away_periods', 'away period(s)'],
+];
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
@@ -122,7 +131,15 @@ export class AdminRecords {
   /** Remove a resident with no alerts on record; one with history has monitoring ended (disable) instead. */
   async removeResident(orgId: string, id: string, name: string): Promise<void> {
     const alerts = await count(this.db, 'alerts', 'resident_id', id);
-    refuseIfHeld(`resident "${name}"`, [['alert(s) on record', alerts]], 'their record is kept; disable them (monitoring ended) instead');
+    // What care staff wrote about them (other capabilities' tables, where migrated) is history too.
+    const present = new Set((await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(this.db)).rows.map((r) => r.name));
+    const written: [string, number][] = [];
+    for (const [table, label] of RESIDENT_HISTORY) {
+      if (!present.has(table)) continue;
+      const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} WHERE resident_id = ${id}`.execute(this.db);
+      written.push([label, Number(r.rows[0]?.n ?? 0)]);
+    }
+    refuseIfHeld(`resident "${name}"`, [['alert(s) on record', alerts], ...written], 'their record is kept; disable them (monitoring ended) instead');
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('daily_summaries').where('resident_id', '=', id).execute();
       await trx.deleteFrom('residents').where('id', '=', id).where('org_id', '=', orgId).execute();

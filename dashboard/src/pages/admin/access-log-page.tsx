@@ -63,7 +63,7 @@ export function AccessLogPage() {
       {error && <p class="error" role="alert">{error}</p>}
       {data && (
         <table class="plain" data-testid="access-log">
-          <caption>{data.length ? `${data.length} entries, newest first` : 'No entries match.'}</caption>
+          <caption>{data.length ? `${data.length} ${data.length === 1 ? 'entry' : 'entries'}, newest first` : 'No entries match.'}</caption>
           <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">About</th></tr></thead>
           <tbody>
             {data.map((e: AccessEntry, i) => (
