@@ -105,11 +105,18 @@ export function buildCli(extensions: CliExtension[] = [], io: CliIo = processIo)
   return program;
 }
 
+/** File errors of options that name a file (`--config`, `--file`), in words. */
+const FILE_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a folder, not a file' };
+
 /** A thrown error as the CLI reports it: a catalogue code, a sentence, and the exit code. */
 export function describeError(err: unknown): { code: ErrorCode; message: string; exit: number } {
   if (err instanceof CommanderError) return { code: 'HEARTH_ERR_USAGE', message: err.message.replace(/^error: /, ''), exit: EXIT.usage };
   if (err instanceof HearthError) return { code: err.code, message: err.message, exit: EXIT.refused };
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; path?: string; name?: string; issues?: { path: PropertyKey[]; message: string }[] };
+  if (e?.name === 'ZodError' && Array.isArray(e.issues)) {
+    return { code: 'HEARTH_ERR_VALIDATION', message: e.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; '), exit: EXIT.refused };
+  }
+  if (e?.code && FILE_ERRORS[e.code]) return { code: 'HEARTH_ERR_VALIDATION', message: `cannot read "${e.path ?? 'the file'}": ${FILE_ERRORS[e.code]}`, exit: EXIT.refused };
   if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) {
     return { code: 'HEARTH_ERR_CONFLICT', message: `the database refused the change (${e.message}); a record it names may not exist, or one it would remove is still used`, exit: EXIT.refused };
   }

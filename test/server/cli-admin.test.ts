@@ -147,6 +147,12 @@ describe('admin CLI: the defects of issue 13', () => {
     expect(exit).toBe(EXIT.internal);
     expect(i.err.join('')).toMatch(/^HEARTH_ERR_INTERNAL: unexpected fault: /);
     expect([EXIT.ok, EXIT.refused, EXIT.usage, EXIT.internal]).toEqual([0, 1, 2, 3]);
+    // A missing file and a plan value of the wrong shape are refusals with a sentence, not faults.
+    const missing = await run(['channel', 'add', '--org', 'Riverside Care', '--owner-type', 'route', '--owner', 'night', '--kind', 'webhook', '--config', '/no/such/file.json']);
+    expect(missing).toMatchObject({ exit: EXIT.refused, err: 'HEARTH_ERR_VALIDATION: cannot read "/no/such/file.json": no such file\n' });
+    const plan = await run(['resident', 'add', '--org', 'Riverside Care', '--neighbourhood', 'North', '--name', 'P', '--plan', '{"longLieMinutes":"soon"}', '--confirm-consent']);
+    expect(plan.exit).toBe(EXIT.refused);
+    expect(plan.err).toMatch(/^HEARTH_ERR_(VALIDATION|PLAN_BOUNDS): .*longLieMinutes/);
   });
 });
 
