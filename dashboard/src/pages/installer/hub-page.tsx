@@ -208,8 +208,8 @@ export function HubPage({ hubId, canEdit }: { hubId: string; canEdit: boolean })
           {uncommissioned > 0 && (
             <p class="notice" role="status">
               {uncommissioned} sensor{uncommissioned > 1 ? 's have' : ' has'} been seen but not placed. Until placed, {uncommissioned > 1 ? 'their' : 'its'} alarms
-              still reach the operators, marked as from an uncommissioned sensor, but {uncommissioned > 1 ? 'they do' : 'it does'} not count towards the routine
-              and silence checks. {canEdit ? 'Set the kind, room and role below.' : 'An installer places it.'}
+              still reach the operators, marked as from a sensor not yet placed; without a room and role the routine checks cannot tell where the resident
+              is, and {uncommissioned > 1 ? 'they are' : 'it is'} not watched for silence. {canEdit ? 'Set the kind, room and role below.' : 'An installer places it.'}
             </p>
           )}
           {data.sensors.length === 0 ? (
