@@ -71,9 +71,6 @@ describeBrowser('admin console in a real browser (issue 13)', () => {
 
   beforeAll(async () => {
     await buildDashboard(); // before the server starts: it serves dashboard/dist only if present then
-    h = await startHearth();
-    a = await seedOrg(h.hearth, 'Riverside Care Alliance', 'hub-admin-ui-a');
-    b = await seedOrg(h.hearth, 'Hillside Council', 'hub-admin-ui-b');
     hookServer = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -85,7 +82,9 @@ describeBrowser('admin console in a real browser (issue 13)', () => {
     await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
     hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hearth`;
     // The local receiver is not public: the deployment allows it by host:port (HEARTH_OUTBOUND_ALLOW).
-    (h.hearth.services.config as { outboundAllow?: string[] }).outboundAllow?.push(new URL(hookUrl).host);
+    h = await startHearth({ config: { outboundAllow: [new URL(hookUrl).host] } });
+    a = await seedOrg(h.hearth, 'Riverside Care Alliance', 'hub-admin-ui-a');
+    b = await seedOrg(h.hearth, 'Hillside Council', 'hub-admin-ui-b');
     base = `http://127.0.0.1:${h.hearth.ports.http}/`;
     await pastAlerts();
     browser = await launchBrowser();

@@ -38,15 +38,14 @@ describe('admin API (issue 13)', () => {
   };
 
   beforeAll(async () => {
-    h = await startHearth();
+    rx = await receiver();
+    // The local receiver is not a public address: allowed by host:port, as a deployment would (HEARTH_OUTBOUND_ALLOW).
+    h = await startHearth({ config: { outboundAllow: [new URL(rx.url).host] } });
     a = await seedOrg(h.hearth, 'Admin Org A', 'hub-admin-a');
     b = await seedOrg(h.hearth, 'Admin Org B', 'hub-admin-b');
     adminA = await signIn(h.hearth, a.users.admin.username, a.users.admin.password);
     adminB = await signIn(h.hearth, b.users.admin.username, b.users.admin.password);
     operatorA = await signIn(h.hearth, a.users.operator.username, a.users.operator.password);
-    rx = await receiver();
-    // The local receiver is not a public address: allowed by host:port, as a deployment would (HEARTH_OUTBOUND_ALLOW).
-    (h.hearth.services.config as { outboundAllow?: string[] }).outboundAllow?.push(new URL(rx.url).host);
   });
   afterAll(async () => {
     await rx?.close();
@@ -83,6 +82,13 @@ describe('admin API (issue 13)', () => {
     expect((await call(adminB, 'GET', `/api/channels/${id}/deliveries`)).status).toBe(404);
     expect((await call(operatorA, 'POST', `/api/channels/${id}/test`)).status).toBe(403);
     expect(rx.got).toHaveLength(2);
+    // The test goes through the notifier's outbound policy: a loopback address the deployment did not allow is refused, unsent.
+    const other = await receiver();
+    const blocked = await call(adminA, 'POST', '/api/channels', { ownerType: 'route', ownerId: 'night', kind: 'webhook', name: 'Not allowed', config: { url: other.url, secret: SECRET } });
+    const refused = await call(adminA, 'POST', `/api/channels/${blocked.json.channel.id}/test`);
+    expect(refused.json.delivery).toMatchObject({ status: 'failed', error: expect.stringMatching(/^blocked: 127.0.0.1 is 127.0.0.1 .*not a public address; allow 127.0.0.1:\d+ in HEARTH_OUTBOUND_ALLOW/) });
+    expect(other.got).toHaveLength(0);
+    await other.close();
     // A disabled channel is not tested (it would not be used either).
     await call(adminA, 'PATCH', `/api/channels/${id}`, { enabled: false });
     expect((await call(adminA, 'POST', `/api/channels/${id}/test`)).status).toBe(409);
