@@ -115,6 +115,9 @@ describe.skipIf(skipWithoutMosquitto())('unmapped devices and availability, gate
       return r.some((i) => i.kind === 'bridge-offline') && r.some((i) => i.kind === 'sensor-offline') ? r : undefined;
     }, 10_000, 'availability on the hub health page');
     expect(items.find((i) => i.kind === 'sensor-offline')!.sensorId).toBe('kitchen-pir');
+    // The hub page's sensor list says so too.
+    const sensors = (await api('GET', `/api/hubs/${fx.hub.hubId}/sensors`)).json().sensors as any[];
+    expect(sensors.find((s) => s.sensorId === 'kitchen-pir').reachable).toMatchObject({ online: false });
     await pub('bridge/state', { state: 'online' });
     await waitFor(async () => !((await api('GET', '/api/hub-health')).json().items as { kind: string }[]).some((i) => i.kind === 'bridge-offline'), 10_000, 'bridge back online');
   });

@@ -122,6 +122,8 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
                 commissioned: z.boolean(),
                 /** The installer's presence-or-touch override; null: the kind's own. */
                 evidence: z.enum(['presence', 'touch']).nullable(),
+                /** Reachability as the hub last reported it (Zigbee availability), with when; null: never reported. */
+                reachable: z.object({ online: z.boolean(), at: z.string(), source: z.string() }).nullable(),
                 lastSeenAt: z.string().nullable(),
                 battery: z.number().nullable(),
               }),
@@ -135,6 +137,11 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       await hubOfOrg(req.params.hubId, userOf(req).orgId);
       const rows = await db.selectFrom('sensors').selectAll().where('hub_id', '=', req.params.hubId).orderBy('sensor_id').execute();
+      const avail = new Map((await db.selectFrom('sensor_availability').selectAll().where('hub_id', '=', req.params.hubId).execute()).map((a) => [a.sensor_id, a]));
+      const reach = (id: string) => {
+        const a = avail.get(id);
+        return a ? { online: a.online === 1, at: iso(a.at)!, source: a.source } : null;
+      };
       return {
         sensors: rows.map((s) => ({
           sensorId: s.sensor_id,
@@ -143,6 +150,8 @@ export const hubRoutes: FastifyPluginAsyncZod = async (app) => {
           role: s.role,
           commissioned: s.commissioned === 1,
           evidence: s.evidence === 'presence' || s.evidence === 'touch' ? (s.evidence as 'presence' | 'touch') : null,
+          // A bridge reported offline makes every sensor behind it unreachable, whatever each last said.
+          reachable: avail.get('')?.online === 0 ? reach('') : reach(s.sensor_id),
           lastSeenAt: iso(s.last_seen_at),
           battery: s.battery,
         })),

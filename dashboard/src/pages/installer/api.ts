@@ -94,6 +94,7 @@ export interface SensorRowData {
   role: string | null;
   commissioned: boolean;
   evidence: 'presence' | 'touch' | null;
+  reachable: { online: boolean; at: string; source: string } | null;
   lastSeenAt: string | null;
   battery: number | null;
 }

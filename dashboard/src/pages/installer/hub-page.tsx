@@ -38,6 +38,14 @@ function SensorRow({ hubId, s, canEdit, now, onSaved }: { hubId: string; s: Sens
       <td>
         <code>{id}</code>
         <div>{s.commissioned ? <span class="tag ok">Commissioned</span> : <strong class="tag warn">Not commissioned</strong>}</div>
+        {s.reachable && !s.reachable.online && (
+          <div>
+            <strong class="tag warn" title={`Reported by the hub (${s.reachable.source})`}>
+              Unreachable
+            </strong>{' '}
+            <span class="muted small">since {ago(s.reachable.at, now)}</span>
+          </div>
+        )}
       </td>
       <td>
         {canEdit ? (
