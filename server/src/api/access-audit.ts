@@ -33,10 +33,24 @@ const SUBJECTS_BY_PARAM: { param: string; under: RegExp; subjects: (app: Fastify
   },
 ];
 
-async function subjectsOf(app: FastifyInstance, req: FastifyRequest, orgId: string): Promise<string[]> {
+/** Routes without an id that answer with personal data: whose, read from the answer. */
+const SUBJECTS_BY_ANSWER: Record<string, (answer: unknown) => string[]> = {
+  // Residents' channels carry their contacts' numbers and addresses.
+  'GET /api/channels': (a) => ((a as { channels?: { ownerType: string; ownerId: string }[] }).channels ?? []).filter((c) => c.ownerType === 'resident').map((c) => c.ownerId),
+};
+
+async function subjectsOf(app: FastifyInstance, req: FastifyRequest, orgId: string, payload: unknown): Promise<string[]> {
   const url = req.routeOptions.url ?? '';
   const params = (req.params ?? {}) as Params;
   const out: string[] = [];
+  const byAnswer = SUBJECTS_BY_ANSWER[`${req.method} ${url}`];
+  if (byAnswer && typeof payload === 'string') {
+    try {
+      out.push(...byAnswer(JSON.parse(payload)));
+    } catch {
+      /* not JSON: nothing to read */
+    }
+  }
   for (const rule of SUBJECTS_BY_PARAM) {
     const id = params[rule.param];
     if (id && rule.under.test(url)) out.push(...(await rule.subjects(app, orgId, id)));
@@ -57,17 +71,19 @@ export const accessAudit = fp(
     app.addHook('onRequest', (_req, _reply, done) => {
       accessScope.run({ logged: false }, done);
     });
-    app.addHook('onResponse', async (req, reply) => {
+    // Before the answer leaves: what is shown is logged first.
+    app.addHook('onSend', async (req, reply, payload) => {
       const url = req.routeOptions.url;
-      if (!req.user || !url?.startsWith('/api/') || NOT_PERSONAL.has(url)) return;
-      if (reply.statusCode < 200 || reply.statusCode >= 300 || req.method === 'HEAD') return;
-      if (accessScope.getStore()?.logged) return;
+      if (!req.user || !url?.startsWith('/api/') || NOT_PERSONAL.has(url)) return payload;
+      if (reply.statusCode < 200 || reply.statusCode >= 300 || req.method === 'HEAD') return payload;
+      if (accessScope.getStore()?.logged) return payload;
       try {
-        const subjects = await subjectsOf(app, req, req.user.orgId);
+        const subjects = await subjectsOf(app, req, req.user.orgId, payload);
         if (subjects.length) await app.hearth.audit.record(req.user, `${req.method} ${url}`, subjects);
       } catch (err) {
         req.log.error({ err }, 'access log write failed');
       }
+      return payload;
     });
   },
   { name: 'hearth-access-audit', dependencies: ['hearth-services'] },

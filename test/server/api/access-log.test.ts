@@ -50,6 +50,13 @@ describe('defect 11: every read and change of personal data is in the access log
     if (subject === 'resident') expect(rows.flatMap((r) => r.subjects)).toContain(fx.residentId);
   });
 
+  it("logs reading residents' channels (their contacts' numbers)", async () => {
+    const add = await admin.call('POST', '/api/channels', { ownerType: 'resident', ownerId: fx.residentId, kind: 'sms', config: { providerUrl: 'https://sms.example.invalid/send', to: '+447700900555' } });
+    expect(add.status, add.body).toBe(201);
+    const rows = await logged(() => admin.call('GET', '/api/channels'));
+    expect(rows).toContainEqual({ user: fx.users.admin.id, action: 'GET /api/channels', subjects: [fx.residentId] });
+  });
+
   it('logs connecting to the stream and each alert it delivers', async () => {
     const rows = await logged(async () => {
       const s = await openStream(h.hearth.ports.http, operator.token);
