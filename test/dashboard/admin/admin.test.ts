@@ -213,14 +213,48 @@ describeBrowser('admin console in a real browser (issue 13)', () => {
           const drawn = JSON.parse((await chart.getAttribute('data-series'))!) as { label: string; values: (number | null)[] }[];
           expect(drawn.find((x) => x.label === 'Alerts')!.values).toEqual([5, 2, 3, 4, 5, 2]);
           expect(drawn.find((x) => x.label === 'Acknowledged within 60 s (%)')!.values).toEqual([80, 100, 66.7, 100, 80, 100]);
-          expect(await page.getByRole('link', { name: /Download Riverside Care Alliance North .* as CSV/ }).getAttribute('href')).toMatch(/^\/api\/reports\/service\.csv\?neighbourhoodId=/);
+          const csvHref = await page.getByRole('link', { name: /Download Riverside Care Alliance North .* as CSV/ }).getAttribute('href');
+          expect(csvHref).toMatch(/^\/api\/reports\/service\.csv\?neighbourhoodId=/);
+          // The download, with this browser's own session.
+          const csv = await page.request.get(new URL(csvHref!, base).href);
+          expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+          expect(await csv.text()).toMatch(/alerts_total,2/);
         }
         if (name === 'access-log') {
-          await page.getByLabel('Resident').selectOption({ label: `Resident of hub-admin-ui-a` });
+          await page.getByLabel('Resident', { exact: true }).selectOption({ label: `Resident of hub-admin-ui-a` });
           await page.getByRole('button', { name: 'Show' }).click();
           const link = page.getByRole('link', { name: 'Download everything held about Resident of hub-admin-ui-a (JSON)' });
           expect(await link.getAttribute('href')).toBe(`/api/residents/${a.residentId}/subject-access?format=json`);
           await page.getByTestId('access-log').waitFor();
+          const sar = await page.request.get(new URL((await link.getAttribute('href'))!, base).href);
+          expect(((await sar.json()) as { residentId: string }).residentId).toBe(a.residentId);
+          // Filtered by a user and today's date: only that user's reads.
+          await page.getByLabel('Resident', { exact: true }).selectOption('');
+          await page.getByLabel('User', { exact: true }).selectOption({ label: a.users.admin.username });
+          const today = new Date().toISOString().slice(0, 10);
+          await page.getByLabel('From').fill(today);
+          await page.getByLabel('To').fill(today);
+          await page.getByRole('button', { name: 'Show' }).click();
+          await expect.poll(async () => (await page.getByTestId('access-log').locator('tbody tr td:nth-child(2)').allTextContents()).every((t) => t === a.users.admin.username)).toBe(true);
+        }
+        if (name === 'settings' && scheme === 'light') {
+          await page.getByLabel("Service's phone number").fill('+44 161 496 0000');
+          await page.getByRole('button', { name: 'Save settings' }).click();
+          await page.getByText('Settings saved.').waitFor();
+          const admin = await signIn(h.hearth, a.users.admin.username, a.users.admin.password);
+          expect((await api(admin, '/api/organisation')).json.organisation.contactPhone).toBe('+44 161 496 0000');
+        }
+        if (name === 'neighbourhoods' && scheme === 'light') {
+          // A routing rule: falls out of hours also go to the supervisor.
+          const section = page.locator('section[data-neighbourhood="Riverside Care Alliance North"]');
+          await section.getByLabel('Alert type').selectOption('fall');
+          await section.getByLabel('When').selectOption('out-of-hours');
+          await section.getByRole('checkbox', { name: 'supervisor' }).check();
+          await section.getByRole('checkbox', { name: 'out-of-hours' }).check();
+          await section.getByRole('button', { name: 'Add rule' }).click();
+          await section.getByText(/Rule added: fall out of hours: supervisor, out-of-hours|Rule added: fall out of hours: out-of-hours, supervisor/).waitFor();
+          const admin = await signIn(h.hearth, a.users.admin.username, a.users.admin.password);
+          expect((await api(admin, `/api/neighbourhoods/${a.neighbourhoodId}/routing`)).json.rules).toEqual([{ type: 'fall', period: 'out-of-hours', targets: ['supervisor', 'out-of-hours'] }]);
         }
         if (name === 'channels') {
           // The delivery history open too (the first test made the channel; it has its own assertions).

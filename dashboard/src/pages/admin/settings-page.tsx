@@ -28,7 +28,8 @@ export function SettingsPage() {
         class="card"
         onSubmit={(e) => {
           e.preventDefault();
-          void attempt(() => adminApi.updateOrganisation(form), 'Settings saved.').then((o) => { setOutcome(o); if (o.ok) reload(); });
+          const { name, defaultTimezone, defaultUrgentStart, defaultUrgentEnd, contactPhone } = form;
+          void attempt(() => adminApi.updateOrganisation({ name, defaultTimezone, defaultUrgentStart, defaultUrgentEnd, contactPhone }), 'Settings saved.').then((o) => { setOutcome(o); if (o.ok) reload(); });
         }}
       >
         {FIELDS.map((f) => (

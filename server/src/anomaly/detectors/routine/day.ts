@@ -2,36 +2,25 @@
 import type { DetectorContext } from '../../detector.ts';
 import type { MonitoringPlan } from '../../../care/model.ts';
 import { minutesOf } from '../../local-time.ts';
-import { clearAwakeRow, learnNight } from './night.ts';
 import { fold } from './norms.ts';
 import { planOf, type RoutineState } from './state.ts';
-import { HISTORY, median, MIN, RISING_SLACK_MIN, T, WINDOW } from './tuning.ts';
+import { HISTORY, median, MIN, T, WINDOW } from './tuning.ts';
 
-const inWindow = (m: number, ns: number, ne: number): boolean => (ns > ne ? m >= ns || m < ne : m >= ns && m < ne);
-
-/** Whether a local minute of the day is in the (current, learned) night window. */
+/** Whether a local minute of the day is in the (current) night window. */
 export function isNightMinute(st: RoutineState, m: number): boolean {
-  return inWindow(m, st.nsMin, st.neMin);
+return (st.nsMin > st.neMin ? m >= st.nsMin || m < st.neMin : m >= st.nsMin && m < st.neMin);
 }
 
-/**
- * Whether an instant is deep in the night: in both the plan's night window and the resident's own
- * (night exit): leaving at 06:25 is not "night" for a resident who is up at six, nor is going out at
- * 20:30 for one who is often in bed by then.
- */
+/** Whether an instant is in the night window. */
 export function isNight(st: RoutineState, t: number): boolean {
-  const m = st.zone.localMinute(t);
-  return inWindow(m, st.nsMin, st.neMin) && inWindow(m, minutesOf(st.plan.nightStart), minutesOf(st.plan.nightEnd));
+return isNightMinute(st, st.zone.localMinute(t));
 }
 
 /** Set the current local day: its bounds, waking hours, and the rising time and "not up" deadline. */
 export function setDay(st: RoutineState, d: number, plan: MonitoringPlan): void {
   st.day = d;
-  // The night window: the resident's own (learned), within bounds of the plan's.
-  const night = learnNight(st, d, plan);
-  st.nsMin = night.start;
-  st.neMin = night.end;
-  st.nightLearned = night.learned;
+  st.nsMin = minutesOf(st.plan.nightStart);
+  st.neMin = minutesOf(st.plan.nightEnd);
   st.dayStart = st.zone.utcOf(d, 0);
   st.dayEnd = st.zone.utcOf(d + 1, 0);
   for (let h = 0; h < 24; h++) st.hourBounds[h] = st.zone.utcOf(d, h * 60);
@@ -45,13 +34,7 @@ export function setDay(st: RoutineState, d: number, plan: MonitoringPlan): void 
   }
   st.risingLearned = risings.length >= T.risingLearnDays;
   st.usualRisingMin = st.risingLearned ? median(risings) : minutesOf(st.plan.usualRising);
-  // Not up by the usual rising plus the margin, and never before the second latest rising of the last fortnight
-  // plus RISING_SLACK (the resident's own history would not have raised it), at most a second margin later.
-  const usualPlus = st.usualRisingMin + st.plan.notUpMarginMinutes;
-  // The second latest: one lie-in does not move the deadline for a fortnight.
-  st.latestRisingMin = st.risingLearned ? [...risings].sort((a, b) => b - a)[1] ?? risings[0]! : -1;
-  const deadline = st.risingLearned ? Math.min(usualPlus + st.plan.notUpMarginMinutes, Math.max(usualPlus, st.latestRisingMin + RISING_SLACK_MIN)) : usualPlus;
-  st.notUpAt = st.zone.utcOf(d, Math.min(1439, deadline));
+  st.notUpAt = st.zone.utcOf(d, Math.min(1439, st.usualRisingMin + st.plan.notUpMarginMinutes));
   st.upToday = st.lastActivity >= st.wakeStart;
   st.risingDay = -1;
   st.bucketHint = 0;
@@ -79,8 +62,5 @@ export function ensureDay(st: RoutineState, ctx: DetectorContext, t: number): vo
   // Many empty days (a long gap) fold one by one; cheap, and keeps the rings honest.
   let guard = 0;
   while (t >= st.dayEnd && guard++ < 400) fold(st, ctx, t);
-  if (guard >= 400) {
-    setDay(st, st.zone.localDay(t), planOf(ctx));
-    clearAwakeRow(st, st.day);
-  }
+  if (guard >= 400) setDay(st, st.zone.localDay(t), planOf(ctx));
 }
