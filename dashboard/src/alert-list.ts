@@ -72,9 +72,9 @@ export function isOpen(alert: AlertView): boolean {
   return !CLOSED.has(alert.state);
 }
 
-/** Console order: most severe first, then newest first (the same order as the API). */
+/** Queue order: most severe first, then waiting longest (raised earliest) first; the same order as the API. */
 export function compareAlerts(a: AlertView, b: AlertView): number {
-  return (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || b.raisedAt.localeCompare(a.raisedAt);
+  return (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || a.raisedAt.localeCompare(b.raisedAt) || a.id.localeCompare(b.id);
 }
 
 /**

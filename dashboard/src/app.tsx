@@ -85,7 +85,15 @@ function Console({ user, open, onSignOut }: { user: UserInfo; open: OpenAlerts; 
   const currentTop = matched?.route.path.split('/')[0];
   return (
     <div class="shell">
-      <a class="skip" href="#content">
+      <a
+        class="skip"
+        href="#content"
+        onClick={(e) => {
+          // Focus the content without touching the hash: the hash is the page's route.
+          e.preventDefault();
+          document.getElementById('content')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top">
@@ -110,7 +118,7 @@ function Console({ user, open, onSignOut }: { user: UserInfo; open: OpenAlerts; 
       <div class="visually-hidden" aria-live="assertive">
         {open.announcement}
       </div>
-      <div id="content">{matched === null ? <NotFound /> : allowed ? matched.route.render(ctx) : <Forbidden />}</div>
+      <div id="content" tabIndex={-1}>{matched === null ? <NotFound /> : allowed ? matched.route.render(ctx) : <Forbidden />}</div>
     </div>
   );
 }

@@ -3,6 +3,9 @@ import { ApiError, api, type AlertView } from './api.ts';
 import { compareAlerts, isOpen, mergeAlert, typeLabel, SEVERITY_LABELS } from './alert-list.ts';
 import { LiveStream, streamUrl } from './live-stream.ts';
 
+/** Every alert change from the stream, as an 'alert' event with `{ change, alert }` (the alarm listens). */
+export const ALERT_NEWS = new EventTarget();
+
 /** The state of the live connection, for the banner. */
 export type LiveState = { kind: 'connecting' } | { kind: 'up' } | { kind: 'down'; retryAt: number; attempt: number };
 
@@ -79,10 +82,16 @@ export function useOpenAlerts(enabled: boolean, onSessionLost: () => void): Open
       onMessage: (m) => {
         if (m.type !== 'alert') return;
         apply(m.alert);
+        const who = m.alert.residentName ?? m.alert.livesHere?.name ?? `hub ${m.alert.hubId}`;
         if (m.change === 'raised') {
-          const who = m.alert.residentName ?? `hub ${m.alert.hubId}`;
           setAnnouncement(`New ${SEVERITY_LABELS[m.alert.severity].toLowerCase()} alert: ${typeLabel(m.alert.type)}, ${who}`);
+        } else if (m.change === 'escalated') {
+          const to = (m.alert.escalationLevel ?? 0) >= 2 ? 'the supervisor' : 'every operator on shift';
+          setAnnouncement(`Escalated to ${to}: ${typeLabel(m.alert.type)}, ${who}, not acknowledged`);
+        } else if (m.change === 'response-breach') {
+          setAnnouncement(`Two-hour response standard breached: ${typeLabel(m.alert.type)}, ${who}`);
         }
+        ALERT_NEWS.dispatchEvent(new CustomEvent('alert', { detail: { change: m.change, alert: m.alert } }));
       },
     });
     stream.current = s;

@@ -23,6 +23,7 @@ export const ERRORS = {
   HEARTH_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   HEARTH_ERR_VALIDATION: { status: 400, message: 'The request does not match its schema' },
   HEARTH_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  HEARTH_ERR_OFF_DUTY: { status: 409, message: 'The urgent response team is off duty; confirm to dispatch it anyway' },
   HEARTH_ERR_RATE_LIMITED: { status: 429, message: 'Too many failed sign-ins; try again later' },
   HEARTH_ERR_PASSWORD_WEAK: { status: 400, message: 'The password is too weak' },
   HEARTH_ERR_CSRF: { status: 403, message: 'State changes need a JSON request from the console itself' },

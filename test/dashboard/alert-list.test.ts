@@ -20,14 +20,14 @@ function alert(over: Partial<AlertView>): AlertView {
 }
 
 describe('the open-alert list', () => {
-  it('orders most severe first, then newest first', () => {
+  it('orders most severe first, then waiting longest first (issue 11: an urgent fall waiting 8 minutes is above one raised now)', () => {
     const list = [
       alert({ id: 'tech', severity: 'technical', raisedAt: at(50) }),
       alert({ id: 'old-urgent', raisedAt: at(1) }),
       alert({ id: 'high', severity: 'high', raisedAt: at(40) }),
       alert({ id: 'new-urgent', raisedAt: at(2) }),
     ].sort(compareAlerts);
-    expect(list.map((a) => a.id)).toEqual(['new-urgent', 'old-urgent', 'high', 'tech']);
+    expect(list.map((a) => a.id)).toEqual(['old-urgent', 'new-urgent', 'high', 'tech']);
   });
 
   it('adds, updates and removes by state, and ignores a copy older than the one held', () => {

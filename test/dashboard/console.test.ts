@@ -304,6 +304,8 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
       clock.advance(61_000);
       await v.hearth.settle();
       await row.getByText('Escalated to every operator on shift').waitFor();
+      // Escalations are announced to screen readers too (issue 11).
+      await page.locator('[aria-live="assertive"]').getByText(/^Escalated to every operator on shift: Fall/).waitFor();
       clock.advance(60_000);
       await v.hearth.settle();
       await row.getByText('Escalated to the supervisor').waitFor();

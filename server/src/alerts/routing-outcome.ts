@@ -63,13 +63,14 @@ export async function routingOutcomes(db: Db, alertId: string): Promise<RoutingO
   });
 }
 
-function summarise(ns: { state: string }[], queued: number): string {
+function summarise(ns: { state: string; attempts: number }[], queued: number): string {
   if (queued === 0) return 'nobody told: no channel configured';
-  const count = (s: string) => ns.filter((n) => n.state === s).length;
+  const count = (s: string, tried?: boolean) => ns.filter((n) => n.state === s && (tried === undefined || n.attempts > 0 === tried)).length;
   const parts = [
     count('delivered') && `${count('delivered')} delivered`,
     count('failed') && `${count('failed')} failed`,
-    count('pending') && `${count('pending')} sending`,
+    count('pending', true) && `${count('pending', true)} not delivered yet, retrying`,
+    count('pending', false) && `${count('pending', false)} sending`,
   ].filter(Boolean);
   return `${queued} told: ${parts.join(', ') || 'sending'}`;
 }
