@@ -80,7 +80,9 @@ async function capacity(o: Options, p: Provisioned, hearthProcess: () => Promise
   const sub = await startSubscriber(mosq.mqttUrl);
   const mfleet = await startGenerators(job(o, `m${tag}`, { url: mosq.mqttUrl, batch }), p.hubs.map((h) => ({ id: h.id })), o.processes);
   const goAt = now();
+  const mcpu0 = processUsage(mosq.pid).cpuMs;
   const mres = await mfleet.go();
+  const mcpu = processUsage(mosq.pid).cpuMs - mcpu0;
   await sleep(500);
   const seen = await sub.read();
   await mfleet.end();
@@ -92,9 +94,13 @@ async function capacity(o: Options, p: Provisioned, hearthProcess: () => Promise
 
   const hearth = await hearthProcess();
   const hfleet = await startGenerators(job(o, `h${tag}`, { url: hearth.mqttUrl, batch }), p.hubs, o.processes);
+  const hcpu0 = processUsage(hearth.pid).cpuMs;
   const hres = await hfleet.go();
+  const hcpu = processUsage(hearth.pid).cpuMs - hcpu0;
   await hfleet.end();
-  return { mosquittoEventsPerSec, mosquittoPublisherAcked: mres.ackedEvents / o.duration, hearthEventsPerSec: hres.ackedEvents / o.duration, hearth: hres, mosquitto: mres };
+  // CPU time per event: steadier than rates on a shared machine (warm-up included on both sides).
+  const cpuUsPerEvent = { hearth: round((hcpu * 1000) / Math.max(1, hres.ackedEventsTotal), 2), mosquitto: round((mcpu * 1000) / Math.max(1, mres.ackedEventsTotal), 2) };
+  return { cpuUsPerEvent, mosquittoEventsPerSec, mosquittoPublisherAcked: mres.ackedEvents / o.duration, hearthEventsPerSec: hres.ackedEvents / o.duration, hearth: hres, mosquitto: mres };
 }
 
 async function signIn(httpUrl: string, user: Provisioned['user']): Promise<string> {
@@ -226,6 +232,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       figures['one event/message: Mosquitto pub->sub, msg/s'] = round(single.mosquittoEventsPerSec);
       figures['one event/message: Hearth acknowledged (stored), events/s'] = round(single.hearthEventsPerSec);
       figures['one event/message: ratio Hearth / Mosquitto'] = round(single.hearthEventsPerSec / single.mosquittoEventsPerSec, 3);
+      figures['one event/message: broker CPU µs per event (Hearth / Mosquitto)'] = `${single.cpuUsPerEvent.hearth} / ${single.cpuUsPerEvent.mosquitto}`;
       if (o.phases.has('latency')) {
         const rate = o.rate > 0 ? o.rate : Math.round(single.hearthEventsPerSec / 2);
         const lat = await latency(o, p, await hearthProcess(), mosq, rate);
@@ -242,6 +249,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       figures[`${o.batch}-event batches: Mosquitto pub->sub, events/s`] = round(b.mosquittoEventsPerSec);
       figures[`${o.batch}-event batches: Hearth acknowledged, events/s`] = round(b.hearthEventsPerSec);
       figures[`${o.batch}-event batches: ratio Hearth / Mosquitto`] = round(b.hearthEventsPerSec / b.mosquittoEventsPerSec, 3);
+      figures[`${o.batch}-event batches: broker CPU µs per event (Hearth / Mosquitto)`] = `${b.cpuUsPerEvent.hearth} / ${b.cpuUsPerEvent.mosquitto}`;
     }
     if (o.phases.has('idle')) {
       // A fresh server process, so the figure is what the hubs cost and not the heap left by the load.

@@ -89,7 +89,18 @@ function hostilePublish(rng: Rng, hubId: string, n: number): { kind: keyof typeo
   }
 }
 
-/** Raw connections: bytes before CONNECT, truncated and oversized packets, impossible QoS. */
+/** A hub's MQTT client over TCP, or over WebSocket /mqtt. */
+function connectOver(transport: 'tcp' | 'ws', ports: { mqtt: number; http: number }, hubId: string, secret: string): Promise<MqttClient> {
+  if (transport === 'tcp') return connectHub(ports.mqtt, hubId, secret, { protocolVersion: 4 });
+  const c = mqtt.connect(`ws://127.0.0.1:${ports.http}/mqtt`, { clientId: hubId, username: hubId, password: secret, reconnectPeriod: 0, protocolVersion: 4 });
+  return new Promise((resolve, reject) => {
+    c.once('connect', () => resolve(c));
+    c.once('error', (err) => (c.end(true), reject(err)));
+    c.once('close', () => reject(new Error('closed before CONNACK')));
+  });
+}
+
+/** Raw connections: bytes before CONNECT, truncated and oversized packets, impossible QoS, MQTT 5. */
 function rawAttack(rng: Rng): Buffer {
   const connect = mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: 'hub-x', clean: true, keepalive: 30, username: 'hub-x', password: Buffer.from('nope') });
   return rng.pick([
@@ -100,6 +111,7 @@ function rawAttack(rng: Rng): Buffer {
     () => Buffer.concat([connect, Buffer.from([0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01])]), // QoS 3 publish
     () => Buffer.concat([Buffer.from([0x30, 0x80, 0x80, 0x10]), randomBytes(rng, 1000)]), // publish before connect, 262 KB announced
     () => Buffer.concat([connect, connect]),
+    () => mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clientId: 'hub-fuzz-bad-0', clean: true, keepalive: 30, properties: { maximumPacketSize: 1, topicAliasMaximum: 65535 } }),
   ])();
 }
 
@@ -150,7 +162,8 @@ describe('MQTT fuzz: hostile hubs and connections beside valid hubs', () => {
     const runValid = async (fx: Fixture, vrng: Rng): Promise<void> => {
       const ids = new Set<string>();
       expected.set(fx.hub.hubId, ids);
-      const c = await connectHub(port, fx.hub.hubId, fx.hub.secret);
+      // the last valid hub speaks over WebSocket /mqtt, the others over TCP
+      const c = await connectOver(fx === valid.at(-1) ? 'ws' : 'tcp', h.hearth.ports, fx.hub.hubId, fx.hub.secret);
       const fallAt = vrng.int(10, VALID_PUBLISHES - 20);
       const fall = ev({ id: `fall-${fx.hub.hubId}`, sensor: 'hall-fall', type: 'fall', value: true });
       for (let i = 0; i < VALID_PUBLISHES; i++) {
@@ -190,7 +203,8 @@ describe('MQTT fuzz: hostile hubs and connections beside valid hubs', () => {
           client = undefined;
           for (let tries = 0; tries < HOSTILE_HUBS && !client; tries++) {
             try {
-              client = await connectHub(port, hub.hubId, hub.secret, { protocolVersion: 4 });
+              // one hostile worker in four speaks over WebSocket /mqtt
+              client = await connectOver(w % 4 === 3 ? 'ws' : 'tcp', h.hearth.ports, hub.hubId, hub.secret);
             } catch {
               f.heldOff++;
               hub = hostile[next++ % HOSTILE_HUBS]!;

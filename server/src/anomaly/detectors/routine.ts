@@ -62,17 +62,14 @@ export function routineDetector(home: HomeInfo): Detector {
       if (st.lastLateArrival + T.settleMs > st.lastNow) return Math.min(d, st.lastLateArrival + T.settleMs);
       if (!Number.isNaN(st.fallCallAt) && st.longLieRaised === '') d = Math.min(d, st.fallCallAt + st.plan.longLieMinutes * MIN);
       if (st.live.offline) return d;
-      if (st.inBathroom && st.longLieRaised === '' && !st.out) d = Math.min(d, st.bathEnteredAt + dwellThreshold(st, st.plan).minutes * MIN);
+      if (st.inBathroom && st.longLieRaised === '' && !st.out) d = Math.min(d, st.lastActivity + dwellThreshold(st, st.plan).minutes * MIN);
       if (!Number.isNaN(st.nightExitAt) && !st.nightExitRaised) d = Math.min(d, st.nightExitAt + st.plan.nightExitMinutes * MIN);
       if (!Number.isNaN(st.pendingOutAt)) d = Math.min(d, st.pendingOutAt + st.plan.outOfHomeMinutes * MIN);
       if (st.out && !st.notHomeRaised) d = Math.min(d, st.notHomeAt);
       if (!st.upToday && !st.notUpRaised && !st.out && st.notUpAt < st.wakeEnd) d = Math.min(d, st.notUpAt);
       if (st.upToday && Number.isNaN(st.inactivityRaisedAt) && !st.out && st.lastActivity >= st.wakeStart) {
         const at = Math.max(st.lastNow, st.lastActivity);
-        if (at < st.wakeEnd) {
-          const thr = inactivityThreshold(st, st.plan, at);
-          d = Math.min(d, st.lastActivity + thr.minutes * MIN, st.hourBounds[thr.h + 1]!, st.wakeEnd);
-        }
+        if (at < st.wakeEnd) d = Math.min(d, st.lastActivity + inactivityThreshold(st, st.plan).minutes * MIN, st.wakeEnd);
       }
       return d;
     },

@@ -2,25 +2,36 @@
 import type { DetectorContext } from '../../detector.ts';
 import type { MonitoringPlan } from '../../../care/model.ts';
 import { minutesOf } from '../../local-time.ts';
+import { clearAwakeRow, learnNight } from './night.ts';
 import { fold } from './norms.ts';
 import { planOf, type RoutineState } from './state.ts';
-import { HISTORY, median, MIN, T, WINDOW } from './tuning.ts';
+import { HISTORY, median, MIN, RISING_SLACK_MIN, T, WINDOW } from './tuning.ts';
 
-/** Whether a local minute of the day is in the (current) night window. */
+const inWindow = (m: number, ns: number, ne: number): boolean => (ns > ne ? m >= ns || m < ne : m >= ns && m < ne);
+
+/** Whether a local minute of the day is in the (current, learned) night window. */
 export function isNightMinute(st: RoutineState, m: number): boolean {
-return (st.nsMin > st.neMin ? m >= st.nsMin || m < st.neMin : m >= st.nsMin && m < st.neMin);
+  return inWindow(m, st.nsMin, st.neMin);
 }
 
-/** Whether an instant is in the night window. */
+/**
+ * Whether an instant is deep in the night: in both the plan's night window and the resident's own
+ * (night exit): leaving at 06:25 is not "night" for a resident who is up at six, nor is going out at
+ * 20:30 for one who is often in bed by then.
+ */
 export function isNight(st: RoutineState, t: number): boolean {
-return isNightMinute(st, st.zone.localMinute(t));
+  const m = st.zone.localMinute(t);
+  return inWindow(m, st.nsMin, st.neMin) && inWindow(m, minutesOf(st.plan.nightStart), minutesOf(st.plan.nightEnd));
 }
 
 /** Set the current local day: its bounds, waking hours, and the rising time and "not up" deadline. */
 export function setDay(st: RoutineState, d: number, plan: MonitoringPlan): void {
   st.day = d;
-  st.nsMin = minutesOf(st.plan.nightStart);
-  st.neMin = minutesOf(st.plan.nightEnd);
+  // The night window: the resident's own (learned), within bounds of the plan's.
+  const night = learnNight(st, d, plan);
+  st.nsMin = night.start;
+  st.neMin = night.end;
+  st.nightLearned = night.learned;
   st.dayStart = st.zone.utcOf(d, 0);
   st.dayEnd = st.zone.utcOf(d + 1, 0);
   for (let h = 0; h < 24; h++) st.hourBounds[h] = st.zone.utcOf(d, h * 60);
@@ -34,7 +45,13 @@ export function setDay(st: RoutineState, d: number, plan: MonitoringPlan): void 
   }
   st.risingLearned = risings.length >= T.risingLearnDays;
   st.usualRisingMin = st.risingLearned ? median(risings) : minutesOf(st.plan.usualRising);
-  st.notUpAt = st.zone.utcOf(d, Math.min(1439, st.usualRisingMin + st.plan.notUpMarginMinutes));
+  // Not up by the usual rising plus the margin, and never before the second latest rising of the last fortnight
+  // plus RISING_SLACK (the resident's own history would not have raised it), at most a second margin later.
+  const usualPlus = st.usualRisingMin + st.plan.notUpMarginMinutes;
+  // The second latest: one lie-in does not move the deadline for a fortnight.
+  st.latestRisingMin = st.risingLearned ? [...risings].sort((a, b) => b - a)[1] ?? risings[0]! : -1;
+  const deadline = st.risingLearned ? Math.min(usualPlus + st.plan.notUpMarginMinutes, Math.max(usualPlus, st.latestRisingMin + RISING_SLACK_MIN)) : usualPlus;
+  st.notUpAt = st.zone.utcOf(d, Math.min(1439, deadline));
   st.upToday = st.lastActivity >= st.wakeStart;
   st.risingDay = -1;
   st.bucketHint = 0;
@@ -62,5 +79,8 @@ export function ensureDay(st: RoutineState, ctx: DetectorContext, t: number): vo
   // Many empty days (a long gap) fold one by one; cheap, and keeps the rings honest.
   let guard = 0;
   while (t >= st.dayEnd && guard++ < 400) fold(st, ctx, t);
-  if (guard >= 400) setDay(st, st.zone.localDay(t), planOf(ctx));
+  if (guard >= 400) {
+    setDay(st, st.zone.localDay(t), planOf(ctx));
+    clearAwakeRow(st, st.day);
+  }
 }

@@ -1,52 +1,65 @@
-// Inactivity: no movement in waking hours for longer than the threshold.
+// Inactivity: no movement in waking hours for longer than the resident's own quiet-spell model
+// allows (quiet.ts): smooth over the day, within the floor and the plan's ceiling, within the budget.
 import type { MonitoringPlan } from '../../../care/model.ts';
 import { refOf, type DetectorContext } from '../../detector.ts';
 import { fmtDuration } from '../../local-time.ts';
 import { signal } from '../emit.ts';
-import { bucketOf } from './day.ts';
-import { learnedNote, type RoutineState } from './state.ts';
-import { MIN, SLOT_BED, T } from './tuning.ts';
+import { evidenceOf } from './evidence.ts';
+import { QUIET_TUNING, quietThreshold } from './quiet.ts';
+import type { RoutineState } from './state.ts';
+import { MIN, SLOT_BED } from './tuning.ts';
 
-/** Inactivity threshold now, with the norms behind it. */
-export function inactivityThreshold(st: RoutineState, plan: MonitoringPlan, t: number) {
-  const ceiling = st.plan.inactivityCeilingMinutes;
-  const h = bucketOf(st, t);
+/** The inactivity threshold for the current quiet spell, with the figures behind it. */
+export function inactivityThreshold(st: RoutineState, plan: MonitoringPlan) {
+  const presence = st.lastActivityRef ? evidenceOf(st.lastActivityRef) === 'presence' : false;
   // Resting in bed (the pad says so): only the ceiling applies, as before the routine is learned.
-  if (st.daysLearned < T.learnAfterDays || st.lastSlot === SLOT_BED) return { minutes: ceiling, h, tod: 0, room: 0, learned: false, ceiling };
-  const tod = st.normTod[h]!;
-  const room = st.lastSlot >= 0 ? st.normRoom[st.lastSlot]! : 0;
-  const norm = room > 0 ? Math.min(tod, room) : tod;
-  const minutes = Math.min(ceiling, Math.max(T.inactivityFloorMinutes, norm * T.inactivityFactor + T.inactivityMarginMinutes));
-  return { minutes, h, tod, room, learned: true, ceiling };
+  if (st.lastSlot === SLOT_BED) return { minutes: plan.inactivityCeilingMinutes, usual: 0, scale: st.quietScale, learned: false, ceiling: plan.inactivityCeilingMinutes, days: st.quietDays, presence, inBed: true };
+  // Cached per spell: the threshold depends on its start, place and the day's scale only.
+  const key = `${st.lastActivity}|${st.lastSlot}|${presence}|${st.quietScale}|${st.spellHead}|${st.day}|${plan.inactivityCeilingMinutes}`;
+  if (st.thresholdKey !== key) {
+    st.thresholdKey = key;
+    st.thresholdCache = { ...quietThreshold(st, plan, st.lastActivity, st.lastSlot, presence), presence, inBed: false };
+  }
+  return st.thresholdCache!;
+}
+
+/** " = 1 h 40 min", with the floor or the ceiling named when one of them set it. */
+function thresholdWords(thr: { minutes: number; usual: number; scale: number; ceiling: number }): string {
+  const raw = thr.usual * thr.scale + QUIET_TUNING.marginMinutes;
+  if (raw > thr.ceiling) return ` = ${fmtDuration(raw * MIN)}, capped at the ceiling ${fmtDuration(thr.ceiling * MIN)}`;
+  if (raw < QUIET_TUNING.floorMinutes) return ` = ${fmtDuration(raw * MIN)}, raised to the floor ${fmtDuration(QUIET_TUNING.floorMinutes * MIN)}`;
+  return ` = ${fmtDuration(thr.minutes * MIN)}`;
+}
+
+/** Where the resident was last, and how much that says (presence: seen there; touch: there at that moment). */
+export function lastSeenWords(st: RoutineState, presence: boolean): string {
+  const where = st.lastSlot >= 0 ? st.roomNames[st.lastSlot] ?? '' : '';
+  if (!where) return '';
+  return presence ? `, last seen ${where}` : `, last touched something ${where} (they may have moved on to a room without a sensor)`;
 }
 
 /** Inactivity in waking hours, once up: quiet beyond the threshold. */
 export function checkInactivity(st: RoutineState, ctx: DetectorContext, now: number, late: boolean, away: boolean): void {
-  // Inactivity in waking hours, once up.
-  if (st.upToday && Number.isNaN(st.inactivityRaisedAt) && !away && !st.out && now >= st.wakeStart && now < st.wakeEnd && st.lastActivity >= st.wakeStart) {
-    const thr = inactivityThreshold(st, st.plan, now);
-    const quiet = now - st.lastActivity;
-    if (quiet >= thr.minutes * MIN) {
-      st.inactivityRaisedAt = st.lastActivity;
-      const usualMin = thr.room > 0 ? Math.min(thr.tod, thr.room) : thr.tod;
-      const where = st.lastSlot >= 0 ? st.roomNames[st.lastSlot] ?? '' : '';
-      const norms = thr.learned
-        ? `usual longest quiet spell at this time of day ${fmtDuration(thr.tod * MIN)}${thr.room > 0 ? `, ${where} ${fmtDuration(thr.room * MIN)}` : ''} (${learnedNote(st, true)}); threshold ${fmtDuration(thr.minutes * MIN)}`
-        : `threshold ${fmtDuration(thr.minutes * MIN)} (the ceiling: ${learnedNote(st, false)})`;
-      signal(ctx, 'raise', 'inactivity', st.lastActivity, late, {
-        rule: 'inactivity',
-        summary: `No movement for ${fmtDuration(quiet)} (since ${st.zone.hhmm(st.lastActivity)}${where ? `, last ${where}` : ''}); ${norms}; ceiling ${fmtDuration(thr.ceiling * MIN)}`,
-        events: st.lastActivityRef ? [refOf(st.lastActivityRef)] : [],
-        quietMinutes: Math.round(quiet / MIN),
-        usualMinutes: thr.learned ? usualMin : null,
-        usualAtTimeOfDayMinutes: thr.learned ? thr.tod : null,
-        usualInRoomMinutes: thr.learned && thr.room > 0 ? thr.room : null,
-        thresholdMinutes: Math.round(thr.minutes),
-        ceilingMinutes: thr.ceiling,
-        exceededByMinutes: Math.round(quiet / MIN - (thr.learned ? usualMin : thr.minutes)),
-        learned: thr.learned,
-        hourOfDay: thr.h,
-      });
-    }
-  }
+  if (!st.upToday || !Number.isNaN(st.inactivityRaisedAt) || away || st.out || now < st.wakeStart || now >= st.wakeEnd || st.lastActivity < st.wakeStart) return;
+  const thr = inactivityThreshold(st, st.plan);
+  const quiet = now - st.lastActivity;
+  if (quiet < thr.minutes * MIN) return;
+  st.inactivityRaisedAt = st.lastActivity;
+  const norms = thr.learned
+    ? `usual longest quiet spell starting about ${st.zone.hhmm(st.lastActivity)}${thr.presence ? ' there' : ''} ${fmtDuration(thr.usual * MIN)} (the resident's last ${thr.days} days); threshold ${fmtDuration(thr.usual * MIN)} × ${thr.scale.toFixed(2)} + ${fmtDuration(QUIET_TUNING.marginMinutes * MIN)}${thresholdWords(thr)}, the scale set so their own history would have raised at most ${st.plan.falseAlarmBudgetPerMonth} a month`
+    : `threshold ${fmtDuration(thr.minutes * MIN)} (the ceiling: ${thr.inBed ? 'in bed' : 'plan default until the routine is learned'})`;
+  signal(ctx, 'raise', 'inactivity', st.lastActivity, late, {
+    rule: 'inactivity',
+    summary: `No movement for ${fmtDuration(quiet)} (since ${st.zone.hhmm(st.lastActivity)}${lastSeenWords(st, thr.presence)}); ${norms}; ceiling ${fmtDuration(thr.ceiling * MIN)}`,
+    events: st.lastActivityRef ? [refOf(st.lastActivityRef)] : [],
+    quietMinutes: Math.round(quiet / MIN),
+    usualMinutes: thr.learned ? Math.round(thr.usual) : null,
+    scale: thr.learned ? +thr.scale.toFixed(2) : null,
+    falseAlarmBudgetPerMonth: st.plan.falseAlarmBudgetPerMonth,
+    lastEvidence: thr.presence ? 'presence' : 'touch',
+    thresholdMinutes: Math.round(thr.minutes),
+    ceilingMinutes: thr.ceiling,
+    exceededByMinutes: Math.round(quiet / MIN - thr.minutes),
+    learned: thr.learned,
+  });
 }

@@ -4,16 +4,24 @@ import { refOf, type DetectorContext } from '../../detector.ts';
 import { fmtDuration } from '../../local-time.ts';
 import { signal } from '../emit.ts';
 import { learnedNote, type RoutineState } from './state.ts';
+import { QUIET_TUNING, SPELL_DAYS, usualQuiet } from './quiet.ts';
 import { MIN, T } from './tuning.ts';
 
-/** The bathroom dwell threshold: the resident's usual longest visit learned, or the plan's. */
-export function dwellThreshold(st: RoutineState, plan: MonitoringPlan) {
-  if (st.daysLearned < T.learnAfterDays || st.normDwell === 0) return { minutes: st.plan.bathroomDwellMinutes, learned: false };
-  // Learning mostly shortens the wait for residents whose visits are short; a resident whose usual
-  // visits are long is given that usual plus a margin, beyond the plan's figure.
-  const cap = Math.max(st.plan.bathroomDwellMinutes, st.normDwell * T.dwellCapFactor + T.dwellMarginMinutes);
-  const m = Math.min(cap, Math.max(T.dwellFloorMinutes, st.normDwell * T.dwellFactor + T.dwellMarginMinutes));
-  return { minutes: m, learned: true };
+/**
+ * The bathroom threshold: how long quiet may last after the last bathroom event while nothing has
+ * moved elsewhere. Learned (quiet.ts) from the quiet that followed the resident's own bathroom events
+ * at about that time of day, any hour, scaled by the budget's scale; before that, the plan's figure.
+ */
+export function dwellThreshold(st: RoutineState, plan: MonitoringPlan): { minutes: number; usual: number; learned: boolean } {
+  if (st.quietDays < QUIET_TUNING.learnAfterDays) return { minutes: plan.bathroomDwellMinutes, usual: 0, learned: false };
+  const key = `${st.lastActivity}|${st.bathScale}|${st.spellHead}|${st.day}`;
+  if (st.bathKey !== key) {
+    st.bathKey = key;
+    const usual = usualQuiet(st, st.zone.localMinute(st.lastActivity), st.lastSlot, true, false, st.day - SPELL_DAYS, st.day + 1, NaN, false);
+    st.bathMinutes = usual > 0 ? Math.min(plan.inactivityCeilingMinutes, Math.max(T.dwellFloorMinutes, usual * st.bathScale + QUIET_TUNING.marginMinutes)) : plan.bathroomDwellMinutes;
+    st.bathUsual = usual;
+  }
+  return { minutes: st.bathMinutes, usual: st.bathUsual, learned: st.bathUsual > 0 };
 }
 
 /** Long lie after a fall or a call: no movement since (raised even while the hub is offline). */
@@ -33,24 +41,25 @@ export function checkLongLieAfterFall(st: RoutineState, ctx: DetectorContext, no
   }
 }
 
-/** Long lie in the bathroom: there beyond the resident's usual. */
+/** Long lie in the bathroom: a PIR saw them there, nothing has moved elsewhere since, and the quiet since is beyond the usual. */
 export function checkBathroomDwell(st: RoutineState, ctx: DetectorContext, now: number, late: boolean, away: boolean): void {
-  // Long lie in the bathroom: there beyond the resident's usual.
-  if (st.inBathroom && st.longLieRaised === '' && !away && !st.out) {
-    const thr = dwellThreshold(st, st.plan);
-    if (now >= st.bathEnteredAt + thr.minutes * MIN) {
-      st.longLieRaised = 'bathroom';
-      const usual = thr.learned ? `usual longest bathroom visit ${fmtDuration(st.normDwell * MIN)} (${learnedNote(st, true)}); threshold ${fmtDuration(thr.minutes * MIN)}` : `threshold ${fmtDuration(thr.minutes * MIN)} (${learnedNote(st, false)})`;
-      signal(ctx, 'raise', 'long-lie', st.bathEnteredAt, late, {
-        rule: 'bathroom-dwell',
-        summary: `In the bathroom for ${fmtDuration(now - st.bathEnteredAt)} since ${st.zone.hhmm(st.bathEnteredAt)} with no movement elsewhere; ${usual}`,
-        events: st.bathRef ? [refOf(st.bathRef)] : [],
-        dwellMinutes: Math.round((now - st.bathEnteredAt) / MIN),
-        usualMinutes: thr.learned ? st.normDwell : null,
-        thresholdMinutes: Math.round(thr.minutes),
-        exceededByMinutes: Math.round((now - st.bathEnteredAt) / MIN - (thr.learned ? st.normDwell : thr.minutes)),
-        learned: thr.learned,
-      });
-    }
-  }
+  if (!st.inBathroom || st.longLieRaised !== '' || away || st.out) return;
+  const thr = dwellThreshold(st, st.plan);
+  const quiet = now - st.lastActivity;
+  if (quiet < thr.minutes * MIN) return;
+  st.longLieRaised = 'bathroom';
+  const usual = thr.learned
+    ? `usual longest quiet after a bathroom event at about this time ${fmtDuration(thr.usual * MIN)} (the resident's last ${st.quietDays} days); threshold ${fmtDuration(thr.minutes * MIN)}`
+    : `threshold ${fmtDuration(thr.minutes * MIN)} (${learnedNote(st, false)})`;
+  signal(ctx, 'raise', 'long-lie', st.bathEnteredAt, late, {
+    rule: 'bathroom-dwell',
+    summary: `In the bathroom since ${st.zone.hhmm(st.bathEnteredAt)} (seen there by a motion sensor; last event ${st.zone.hhmm(st.lastActivity)}), nothing since for ${fmtDuration(quiet)} and no movement elsewhere; ${usual}`,
+    events: st.bathRef ? [refOf(st.bathRef)] : [],
+    dwellMinutes: Math.round((now - st.bathEnteredAt) / MIN),
+    quietMinutes: Math.round(quiet / MIN),
+    usualMinutes: thr.learned ? Math.round(thr.usual) : null,
+    thresholdMinutes: Math.round(thr.minutes),
+    exceededByMinutes: Math.round(quiet / MIN - thr.minutes),
+    learned: thr.learned,
+  });
 }

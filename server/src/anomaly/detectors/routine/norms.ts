@@ -2,6 +2,8 @@
 // rings of past days at each day's end; a norm is the longest value seen on any of the last 14 days.
 import type { DetectorContext } from '../../detector.ts';
 import { bucketOf, setDay } from './day.ts';
+import { clearAwakeRow } from './night.ts';
+import { calibrate } from './quiet.ts';
 import { checkRoutine } from './routine-change.ts';
 import { planOf, type RoutineState } from './state.ts';
 import { HISTORY, MIN, SLOTS, WINDOW } from './tuning.ts';
@@ -43,6 +45,7 @@ export function fold(st: RoutineState, ctx: DetectorContext, now: number): void 
     st.roomRing.fill(0, wr * SLOTS, wr * SLOTS + SLOTS);
     st.dwellRing[wr] = 0;
     st.risingRing[hr] = -1;
+    st.lateReturnRing[hr] = 0;
   }
   st.normTod.fill(0);
   st.normRoom.fill(0);
@@ -61,4 +64,8 @@ export function fold(st: RoutineState, ctx: DetectorContext, now: number): void 
   st.activityDay = 0;
   st.chairDay = 0;
   setDay(st, st.day + 1, plan);
+  calibrate(st, plan, st.day);
+  // The row the new day writes held the day a fortnight back, which setDay has just read for the last time.
+  clearAwakeRow(st, st.day);
+  st.lateReturnRing[((st.day % HISTORY) + HISTORY) % HISTORY] = 0;
 }

@@ -5,16 +5,41 @@ import { fmtDuration, minutesOf } from '../../local-time.ts';
 import { signal } from '../emit.ts';
 import { isNight } from './day.ts';
 import type { RoutineState } from './state.ts';
-import { MIN } from './tuning.ts';
+import { HISTORY, MIN, WINDOW } from './tuning.ts';
 
-/** When "not home" is due for a resident out since `since`: the night window's start plus the grace. */
+/** The evening's night start (the later of the plan's and the resident's own) for an outing that began at `since`. */
+export function eveningStart(st: RoutineState, plan: MonitoringPlan, since: number): number {
+  const d = st.zone.localDay(since);
+  const evening = (ns: number, ne: number): number => (ns > ne ? st.zone.utcOf(d, ns) : st.zone.utcOf(d + 1, ns));
+  return Math.max(evening(minutesOf(plan.nightStart), minutesOf(plan.nightEnd)), evening(st.nsMin, st.neMin));
+}
+
+/** The latest the resident came back past the night start on the last fortnight's days (minutes, 0 if never), at most `LATE_RETURN_MAX`. */
+export function usualLateReturn(st: RoutineState): number {
+  let m = 0;
+  for (let i = 0; i < WINDOW; i++) m = Math.max(m, st.lateReturnRing[(((st.day - i) % HISTORY) + HISTORY) % HISTORY]!);
+  return Math.min(LATE_RETURN_MAX, m);
+}
+
+/** Back home at t after an outing that began at `since`: keep how far past the night start it was. */
+export function learnReturn(st: RoutineState, since: number, t: number): void {
+  const past = Math.round((t - eveningStart(st, st.plan, since)) / MIN);
+  const i = ((st.day % HISTORY) + HISTORY) % HISTORY;
+  if (past > 0 && past > st.lateReturnRing[i]!) st.lateReturnRing[i] = Math.min(32_000, past);
+}
+
+/**
+ * When "not home" is due for a resident out since `since`: the night's start (the later of the plan's
+ * and the resident's own), plus the latest they came back past it on the last fortnight's days (so
+ * their own history would not have raised it; at most 3 h), plus the plan's grace.
+ */
 export function computeNotHomeAt(st: RoutineState, plan: MonitoringPlan, since: number): number {
   if (isNight(st, since)) return Infinity; // left in the night: the night-exit rule's case
-  const d = st.zone.localDay(since);
-  const ns = minutesOf(st.plan.nightStart);
-  const start = ns > minutesOf(st.plan.nightEnd) ? st.zone.utcOf(d, ns) : st.zone.utcOf(d + 1, ns);
-  return start + st.plan.notHomeGraceMinutes * MIN;
+  return eveningStart(st, plan, since) + (usualLateReturn(st) + plan.notHomeGraceMinutes) * MIN;
 }
+
+/** Most a learned late return moves "not home" on, minutes. */
+export const LATE_RETURN_MAX = 180;
 
 /** Out of home (a door closed and no movement followed), and not home by the night window plus grace. */
 export function checkOutOfHome(st: RoutineState, ctx: DetectorContext, now: number, late: boolean, away: boolean): void {
@@ -22,6 +47,8 @@ export function checkOutOfHome(st: RoutineState, ctx: DetectorContext, now: numb
   if (!Number.isNaN(st.pendingOutAt) && now >= st.pendingOutAt + st.plan.outOfHomeMinutes * MIN) {
     st.out = true;
     st.outSince = st.pendingOutAt;
+    // Gone out: no longer in the bathroom (nor is the stay a usual visit).
+    st.inBathroom = false;
     st.pendingOutAt = NaN;
     st.spellExcluded = true;
     st.notHomeAt = computeNotHomeAt(st, st.plan, st.outSince);
@@ -30,10 +57,11 @@ export function checkOutOfHome(st: RoutineState, ctx: DetectorContext, now: numb
     st.notHomeRaised = true;
     signal(ctx, 'raise', 'not-home', st.outSince, late, {
       rule: 'not-home',
-      summary: `Out since ${st.zone.hhmm(st.outSince)} and not back ${fmtDuration(now - (st.notHomeAt - st.plan.notHomeGraceMinutes * MIN))} after the night window began (${st.plan.nightStart}); the plan allows ${st.plan.notHomeGraceMinutes} min`,
+      summary: `Out since ${st.zone.hhmm(st.outSince)} and not back ${fmtDuration(now - eveningStart(st, st.plan, st.outSince))} after the night began (${st.zone.hhmm(eveningStart(st, st.plan, st.outSince))}, the later of the plan's ${st.plan.nightStart} and the resident's own); latest return lately ${usualLateReturn(st)} min past it, plus the plan's ${st.plan.notHomeGraceMinutes} min`,
       events: st.lastActivityRef ? [refOf(st.lastActivityRef)] : [],
       outSince: new Date(st.outSince).toISOString(),
       graceMinutes: st.plan.notHomeGraceMinutes,
+        usualLateReturnMinutes: usualLateReturn(st),
     });
   }
 }

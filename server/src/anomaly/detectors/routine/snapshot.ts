@@ -6,12 +6,12 @@ import { planOf, type RoutineState } from './state.ts';
 import { SLOTS } from './tuning.ts';
 
 /** Typed arrays kept (learned rings and norms). */
-const ARRAYS = ['todDay', 'roomDay', 'todRing', 'roomRing', 'dwellRing', 'validRing', 'risingRing', 'nightRing', 'activityRing', 'chairRing', 'normTod', 'normRoom', 'routineFrozen'] as const;
+const ARRAYS = ['todDay', 'roomDay', 'todRing', 'roomRing', 'dwellRing', 'validRing', 'risingRing', 'nightRing', 'activityRing', 'chairRing', 'normTod', 'normRoom', 'routineFrozen', 'awakeRing', 'lateReturnRing', 'spellDay', 'spellLen', 'spellWhere'] as const;
 /** Numbers kept (NaN and Infinity as strings). */
 const NUMS = [
   'day', 'lastActivity', 'lastSlot', 'lastInside', 'runStart', 'bathEnteredAt', 'fallCallAt', 'nightExitAt', 'pendingOutAt', 'outSince', 'notHomeAt', 'lastLateArrival', 'lastNow',
   'inactivityRaisedAt', 'routineRaised', 'routineStreak', 'routineClearStreak', 'dwellDay', 'risingDay', 'nightVisitsDay', 'nightVisitsNext', 'activityDay', 'chairDay', 'chairSince',
-  'daysLearned', 'normDwell', 'notUpAt',
+  'daysLearned', 'normDwell', 'notUpAt', 'lastBathAt', 'spellHead', 'quietScale', 'quietDays', 'bathScale',
 ] as const;
 /** Flags kept. */
 const FLAGS = ['spellExcluded', 'upToday', 'inBathroom', 'out', 'notUpRaised', 'nightExitRaised', 'notHomeRaised'] as const;

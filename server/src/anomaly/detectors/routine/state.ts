@@ -5,6 +5,8 @@ import { refOf, type CoreEvent, type DetectorContext } from '../../detector.ts';
 import { zoneClock, type ZoneClock } from '../../local-time.ts';
 import { signal } from '../emit.ts';
 import { HubLiveness } from '../hub-liveness.ts';
+import { NIGHT_DAYS, QUARTERS } from './night.ts';
+import { SPELLS } from './quiet.ts';
 import { FIGURES } from './routine-change.ts';
 import { HISTORY, SLOT_BED, SLOT_CHAIR, SLOTS, WINDOW } from './tuning.ts';
 
@@ -95,6 +97,31 @@ export class RoutineState {
   daysLearned = 0;
   readonly normTod = new Uint16Array(24);
   readonly normRoom = new Uint16Array(SLOTS);
+  /** Quarter hours with someone up and about, per day of the last fortnight (the learned night's data). */
+  readonly awakeRing = new Uint8Array(QUARTERS * NIGHT_DAYS);
+  /** Whether today's night window is learned (else the plan's). */
+  nightLearned = false;
+  /** The latest rising (minute of the day) of the last fortnight, or -1 before it is learned. */
+  latestRisingMin = -1;
+  /** The last bathroom event of any kind (sensor time). */
+  lastBathAt = -Infinity;
+  /** The quiet spells of the last weeks (quiet.ts): day, length, and start minute with place and night flag packed. */
+  readonly spellDay = new Uint16Array(SPELLS);
+  readonly spellLen = new Uint16Array(SPELLS);
+  readonly spellWhere = new Uint16Array(SPELLS);
+  spellHead = 0;
+  /** The day's scale (chosen by the budget) and the days of spells behind it. */
+  quietScale = 3;
+  bathScale = 8;
+  quietDays = 0;
+  /** The current spell's threshold, cached (not kept in snapshots). */
+  thresholdKey = '';
+  bathKey = '';
+  bathMinutes = 0;
+  bathUsual = 0;
+  thresholdCache: ({ minutes: number; usual: number; scale: number; learned: boolean; ceiling: number; days: number; presence: boolean; inBed: boolean }) | null = null;
+  /** Per day, how many minutes past the night's start the resident came back from an outing (0: not late). */
+  readonly lateReturnRing = new Int16Array(HISTORY);
   normDwell = 0;
 
 

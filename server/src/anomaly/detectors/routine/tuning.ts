@@ -17,6 +17,10 @@ export const RUN_GAP_MS = 45 * 60_000;
 export const EARLY_RISING_MS = 3 * 3_600_000;
 /** A chair spell longer than this is a pad that missed its "out", not time in the chair. */
 export const CHAIR_MAX_MS = 6 * 3_600_000;
+/** Bathroom events further apart than this are two visits (the night-visit count). */
+export const BATH_VISIT_GAP_MS = 15 * 60_000;
+/** "Not up" waits at least this long past the latest rising of the last fortnight. */
+export const RISING_SLACK_MIN = 30;
 
 
 /**

@@ -2,9 +2,13 @@
 // in or out of the bathroom), clearing the conditions it ends and feeding today's norms.
 import type { CoreEvent, DetectorContext } from '../../detector.ts';
 import { ensureDay, isNight } from './day.ts';
+import { markAwake } from './night.ts';
+import { evidenceOf } from './evidence.ts';
+import { learnReturn } from './not-home.ts';
 import { learnSpell } from './norms.ts';
+import { keepSpell } from './quiet.ts';
 import { clearIf, planOf, slotOf, type RoutineState } from './state.ts';
-import { CHAIR_MAX_MS, EARLY_RISING_MS, isActivity, MIN, RUN_GAP_MS, T } from './tuning.ts';
+import { BATH_VISIT_GAP_MS, CHAIR_MAX_MS, EARLY_RISING_MS, isActivity, MIN, RUN_GAP_MS, T } from './tuning.ts';
 
 /** An event: fall or call, or activity: where the resident is, up, out, back, in or out of the bathroom; clears what it ends. */
 export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorContext): void {
@@ -45,7 +49,10 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
   if (!isActivity(e)) return;
 
   const inDay = t >= st.dayStart && t < st.dayEnd;
-  if (inDay) st.activityDay++;
+  if (inDay) {
+    st.activityDay++;
+    markAwake(st, e, t);
+  }
   if (e.type === 'chair') {
     // Time in the chair, for routine change: "in" to "out" (a pad that misses its "out" counts 6 h at most).
     if (e.value === 'in') {
@@ -62,7 +69,14 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
   if (t > st.lastActivity) {
     if (t - st.lastActivity > RUN_GAP_MS) st.runStart = t;
     // A spell that ended an alert (a collapse, a long lie) is an incident, not the routine: never learned.
-    if (!st.spellExcluded && inDay && Number.isNaN(st.inactivityRaisedAt) && st.longLieRaised === '') learnSpell(st, st.lastActivity, t);
+    if (!st.spellExcluded && inDay && Number.isNaN(st.inactivityRaisedAt) && st.longLieRaised === '') {
+      learnSpell(st, st.lastActivity, t);
+    }
+    // A spell that raised an alert but ended on its own within the ceiling was, on the evidence, rest: kept
+    // (keepSpell leaves out anything as long as the ceiling, and so every collapse that waited for help).
+    if (!st.spellExcluded && st.longLieRaised !== 'after-fall' && st.lastActivity > -Infinity) {
+      keepSpell(st, st.lastActivity, (t - st.lastActivity) / MIN, st.lastSlot, st.lastActivity >= st.wakeStart && st.lastActivity < st.wakeEnd);
+    }
     st.spellExcluded = false;
     st.lastActivity = t;
     st.lastActivityRef = e;
@@ -82,6 +96,8 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
   }
 
   if (isDoor) {
+    // Through the front door, or the bathroom's own door: whoever was in the bathroom has left it.
+    if (st.inBathroom && t > st.bathEnteredAt && (role === 'exterior-door' || (role === 'interior-door' && room === 'bathroom'))) leaveBathroom(st, ctx, e, t, false);
     if (role === 'exterior-door') {
       if (e.value === 'open' && Number.isNaN(st.nightExitAt) && isNight(st, t)) {
         st.nightExitAt = t;
@@ -98,6 +114,7 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
   if (t > st.lastInside) st.lastInside = t;
   if (!Number.isNaN(st.pendingOutAt) && t > st.pendingOutAt) st.pendingOutAt = NaN;
   if (st.out && t > st.outSince) {
+    learnReturn(st, st.outSince, t);
     st.out = false;
     st.outSince = NaN;
     st.notHomeAt = Infinity;
@@ -122,23 +139,33 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
   }
   if (t < st.lastInside) return; // an older position: where the resident is now is already known
   if (role === 'bathroom') {
-    if (!st.inBathroom) {
-      st.inBathroom = true;
-      st.bathEnteredAt = t;
-      st.bathRef = e;
+    // A visit (for the night-visit count) is any bathroom event after a quarter hour without one.
+    if (!(t - st.lastBathAt < BATH_VISIT_GAP_MS)) {
       if (t < st.wakeStart && t >= st.dayStart) st.nightVisitsDay++;
       else if (t >= st.wakeEnd && t < st.dayEnd) st.nightVisitsNext++;
     }
+    st.lastBathAt = t;
+    // A stay (for the long lie) needs presence: a PIR saw them there. A flush or a cupboard says only that they were there then.
+    if (!st.inBathroom && evidenceOf(e) === 'presence') {
+      st.inBathroom = true;
+      st.bathEnteredAt = t;
+      st.bathRef = e;
+    }
   } else if (st.inBathroom && t > st.bathEnteredAt) {
-    st.inBathroom = false;
-    // A stay that raised a long lie is not a usual bathroom visit: the next collapse must not look normal.
-    if (inDay && st.longLieRaised !== 'bathroom') {
-      const dwell = Math.min(65_535, (t - st.bathEnteredAt) / MIN);
-      if (dwell > st.dwellDay) st.dwellDay = dwell;
-    }
-    if (st.longLieRaised === 'bathroom') {
-      st.longLieRaised = '';
-      clearIf(st, ctx, 'long-lie', e, 'left-bathroom', `Left the bathroom at ${st.zone.hhmm(t)}`);
-    }
+    leaveBathroom(st, ctx, e, t, inDay);
+  }
+}
+
+/** The bathroom stay is over (movement elsewhere, or a door): its dwell is learned only when `learn` (movement elsewhere, the same day). */
+export function leaveBathroom(st: RoutineState, ctx: DetectorContext, e: CoreEvent, t: number, learn: boolean): void {
+  st.inBathroom = false;
+  // A stay that raised a long lie is not a usual bathroom visit: the next collapse must not look normal.
+  if (learn && st.longLieRaised !== 'bathroom') {
+    const dwell = Math.min(65_535, (t - st.bathEnteredAt) / MIN);
+    if (dwell > st.dwellDay) st.dwellDay = dwell;
+  }
+  if (st.longLieRaised === 'bathroom') {
+    st.longLieRaised = '';
+    clearIf(st, ctx, 'long-lie', e, 'left-bathroom', `Left the bathroom at ${st.zone.hhmm(t)}`);
   }
 }

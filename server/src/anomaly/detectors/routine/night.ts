@@ -1,0 +1,99 @@
+// The learned night: each resident's sleep window, from their own days. Every day keeps a bit per
+// quarter hour: was anyone up and about (activity outside the bed and the bedroom)? The night is the
+// longest stretch of quarter hours in which, on most of the last fortnight's days, nothing stirred
+// (a bed pad, a bedroom PIR or a bathroom trip is part of a night, not waking). The plan's nightStart and nightEnd are where it starts and its bounds.
+import type { MonitoringPlan } from '../../../care/model.ts';
+import type { CoreEvent } from '../../detector.ts';
+import { minutesOf } from '../../local-time.ts';
+import type { RoutineState } from './state.ts';
+import { HISTORY } from './tuning.ts';
+
+/** Quarter hours of a day. */
+export const QUARTERS = 96;
+/** Days of quarter-hour bits kept. */
+export const NIGHT_DAYS = 14;
+
+/** The knobs of the learned night (docs/detection-rules.md). */
+export const NIGHT_TUNING = {
+  /** Days with data before the learned night replaces the plan's. */
+  learnAfterDays: 7,
+  /** A quarter hour is night when activity was seen in it on at most this share of days. */
+  quietShare: 0.25,
+  /** The learned start and end stay within this many minutes of the plan's. */
+  boundMinutes: 180,
+  /** A learned night shorter than this is not taken (the plan's stands). */
+  minHours: 4,
+} as const;
+
+const N = NIGHT_TUNING;
+
+/** Rooms (and roles) that are part of a night: the bed, the bedroom, and the bathroom trips from it. */
+const NIGHT_ROOMS = new Set(['bedroom', 'bathroom', 'toilet']);
+
+/** Whether an event counts as being up and about for the night's profile (not the bed, the bedroom or the bathroom). */
+export function isWakingEvidence(e: CoreEvent): boolean {
+  if (e.type === 'bed') return false;
+  const role = e.sensorInfo?.role ?? null;
+  const room = e.sensorInfo?.room ?? null;
+  return !(role !== null && NIGHT_ROOMS.has(role)) && !(room !== null && NIGHT_ROOMS.has(room));
+}
+
+/** Mark the quarter hour of an activity at sensor time t (of the current day). */
+export function markAwake(st: RoutineState, e: CoreEvent, t: number): void {
+  if (t < st.dayStart || t >= st.dayEnd || !isWakingEvidence(e)) return;
+  const q = Math.min(QUARTERS - 1, Math.floor(st.zone.localMinute(t) / 15));
+  const row = ((st.day % NIGHT_DAYS) + NIGHT_DAYS) % NIGHT_DAYS;
+  st.awakeRing[row * QUARTERS + q] = 1;
+}
+
+/** Clear the current day's row (a new day, or a day without data). */
+export function clearAwakeRow(st: RoutineState, day: number): void {
+  const row = ((day % NIGHT_DAYS) + NIGHT_DAYS) % NIGHT_DAYS;
+  st.awakeRing.fill(0, row * QUARTERS, row * QUARTERS + QUARTERS);
+}
+
+const clampAround = (m: number, centre: number, bound: number): number => {
+  // Minutes of the day, compared on the circle around `centre`.
+  let d = m - centre;
+  while (d > 720) d -= 1440;
+  while (d < -720) d += 1440;
+  return (((centre + Math.max(-bound, Math.min(bound, d))) % 1440) + 1440) % 1440;
+};
+
+/** The night window for day d: learned from the days before it (or the plan's), as minutes of the day, with how it came about. */
+export function learnNight(st: RoutineState, d: number, plan: MonitoringPlan): { start: number; end: number; learned: boolean; days: number } {
+  const ps = minutesOf(plan.nightStart);
+  const pe = minutesOf(plan.nightEnd);
+  const counts = new Uint8Array(QUARTERS);
+  let days = 0;
+  for (let i = 1; i <= NIGHT_DAYS; i++) {
+    if (!st.validRing[(((d - i) % HISTORY) + HISTORY) % HISTORY]) continue;
+    // Day d-i's evening and day d-i+1's morning make one night: both rows must be there, so count day rows.
+    const row = (((d - i) % NIGHT_DAYS) + NIGHT_DAYS) % NIGHT_DAYS;
+    days++;
+    for (let q = 0; q < QUARTERS; q++) counts[q]! += st.awakeRing[row * QUARTERS + q]!;
+  }
+  if (days < N.learnAfterDays) return { start: ps, end: pe, learned: false, days };
+  // Quarter hours from noon to noon, so a night is one run; the longest run of quiet quarters that overlaps the plan's night.
+  const limit = N.quietShare * days;
+  const quiet = (k: number): boolean => counts[(k + 48) % QUARTERS]! <= limit;
+  const planFrom = (((ps - 720) % 1440) + 1440) % 1440;
+  const planTo = (((pe - 720) % 1440) + 1440) % 1440;
+  let best: [number, number] | null = null;
+  for (let k = 0; k < QUARTERS; ) {
+    if (!quiet(k)) {
+      k++;
+      continue;
+    }
+    let j = k;
+    while (j < QUARTERS && quiet(j)) j++;
+    const from = k * 15;
+    const to = j * 15;
+    if (to > planFrom - N.boundMinutes && from < planTo + N.boundMinutes && (!best || to - from > best[1] - best[0])) best = [from, to];
+    k = j;
+  }
+  if (!best || best[1] - best[0] < N.minHours * 60) return { start: ps, end: pe, learned: false, days };
+  const start = clampAround((best[0] + 720) % 1440, ps, N.boundMinutes);
+  const end = clampAround((best[1] + 720) % 1440, pe, N.boundMinutes);
+  return { start, end, learned: true, days };
+}

@@ -1,0 +1,178 @@
+// Inactivity as a model with a budget (after Cuddihy et al. 2007): the resident's own quiet spells
+// (start time, place, length) over the last four weeks. How long quiet usually lasts for a spell that
+// began at minute s in place r is the longest of their spells, each weighted by how close its start
+// was to s (a smooth kernel: full weight within 30 min, none beyond 3 h; no steps at the hour) and by
+// whether it began in the same place. The threshold is that usual × a scale + a margin, between the
+// floor and the plan's ceiling; the scale is the smallest that, judged day by day against the other
+// days (leave one day out), would have raised at most the plan's false-alarm budget on that history.
+import type { MonitoringPlan } from '../../../care/model.ts';
+import type { RoutineState } from './state.ts';
+
+/** The rules sharing the budget (inactivity, the bathroom's long lie): each may spend its share. */
+const BUDGET_SHARE = 2;
+
+/** Quiet spells kept (a ring). */
+export const SPELLS = 1024;
+/** Days of spells the model reads. */
+export const SPELL_DAYS = 28;
+
+/** The knobs of the model (docs/detection-rules.md). */
+export const QUIET_TUNING = {
+  /** Spells shorter than this are not kept (they never bear on a threshold). */
+  minSpellMinutes: 10,
+  /** Full weight for spells that began within this many minutes of the current one's start... */
+  kernelFlatMinutes: 30,
+  /** ...falling smoothly to none this many minutes beyond that. */
+  kernelFallMinutes: 150,
+  /** Weight of a spell that began in another place (a touch as the last event: every place counts fully). */
+  otherPlaceWeight: 0.7,
+  /** Threshold = usual × scale + margin. */
+  marginMinutes: 20,
+  floorMinutes: 45,
+  /** The scale's range; the budget picks it within. */
+  scaleMin: 1,
+  scaleMax: 3,
+  /** The bathroom's: its usual quiet is short (people move on), so its scale may go further. */
+  bathScaleMax: 8,
+  bathFloorMinutes: 30,
+  /** Days with data before the model replaces the ceiling. */
+  learnAfterDays: 7,
+  /** The usual is the second longest day's spell (1), or the longest (0). */
+  rank: 1,
+} as const;
+
+const Q = QUIET_TUNING;
+
+// A spell's start minute (11 bits), place (4 bits: its slot, 15 for unknown) and "began in the night" (1 bit), in one number.
+const START_MASK = 0x7ff;
+const NIGHT_BIT = 0x8000;
+const packWhere = (start: number, slot: number, waking: boolean): number => (start & START_MASK) | ((slot < 0 ? 15 : Math.min(15, slot)) << 11) | (waking ? 0 : NIGHT_BIT);
+const slotOf = (wh: number): number => (wh >> 11) & 0xf;
+
+/** The weight of a spell that began `d` minutes (on the circle of the day) from the current one. */
+export function kernel(d: number): number {
+  let x = Math.abs(d) % 1440;
+  if (x > 720) x = 1440 - x;
+  if (x <= Q.kernelFlatMinutes) return 1;
+  const u = (x - Q.kernelFlatMinutes) / Q.kernelFallMinutes;
+  return u >= 1 ? 0 : 1 - u * u * (3 - 2 * u);
+}
+
+/** Keep a quiet spell that began at sensor time `from` in `slot` and lasted `minutes`, on day `day`; only waking-hours spells count for inactivity. */
+export function keepSpell(st: RoutineState, from: number, minutes: number, slot: number, waking: boolean): void {
+  if (minutes >= st.plan.inactivityCeilingMinutes) return; // beyond the ceiling: an outage or an absence, not a norm
+  if (minutes < Q.minSpellMinutes) return; // short spells never bear on a threshold
+  const i = st.spellHead % SPELLS;
+  st.spellDay[i] = from >= st.dayStart ? st.day : st.zone.localDay(from);
+  st.spellLen[i] = Math.min(65_535, Math.round(minutes));
+  st.spellWhere[i] = packWhere(st.zone.localMinute(from), slot, waking);
+  st.spellHead = (st.spellHead + 1) % (SPELLS * 1000);
+}
+
+/** Per-day longest weighted quiet, reused (one model runs at a time). */
+const dayMax = new Float64Array(SPELL_DAYS + 2);
+
+/**
+ * The usual longest quiet (minutes) for a spell starting at minute `start` in `slot` (-1: unknown): each
+ * day's longest weighted spell, from days in [fromDay, toDay) other than `skipDay`; the `rank`-th longest
+ * of those days (0: the longest; 1: the second, so one odd day does not set the norm for a month).
+ */
+export function usualQuiet(st: RoutineState, start: number, slot: number, samePlaceOnly: boolean, anyPlace: boolean, fromDay: number, toDay: number, skipDay = NaN, waking = true, rank: number = QUIET_TUNING.rank): number {
+  const span = Math.min(dayMax.length, toDay - fromDay);
+  dayMax.fill(0, 0, span);
+  const n = Math.min(SPELLS, st.spellHead);
+  for (let i = 0; i < n; i++) {
+    const d = st.spellDay[i]!;
+    if (d < fromDay || d >= toDay || d === skipDay || d - fromDay >= span) continue;
+    const wh = st.spellWhere[i]!;
+    if (waking && wh & NIGHT_BIT) continue;
+    const same = slotOf(wh) === slot;
+    if (samePlaceOnly && !same) continue;
+    const w = kernel(start - (wh & START_MASK)) * (same || anyPlace ? 1 : Q.otherPlaceWeight);
+    const v = st.spellLen[i]! * w;
+    if (v > dayMax[d - fromDay]!) dayMax[d - fromDay] = v;
+  }
+  let a = 0;
+  let b = 0;
+  for (let k = 0; k < span; k++) {
+    const v = dayMax[k]!;
+    if (v > a) {
+      b = a;
+      a = v;
+    } else if (v > b) b = v;
+  }
+  return rank < 1 ? a : b;
+}
+
+/** Days with spells in the model's window ending before `day`. */
+function spellDays(st: RoutineState, day: number): Set<number> {
+  const days = new Set<number>();
+  const n = Math.min(SPELLS, st.spellHead);
+  for (let i = 0; i < n; i++) {
+    const d = st.spellDay[i]!;
+    if (d >= day - SPELL_DAYS && d < day) days.add(d);
+  }
+  return days;
+}
+
+/**
+ * Once a day: the scale the budget allows. For each waking-hours spell, the scale at which it would
+ * have raised (against the other days' spells); the threshold may let through at most
+ * budget × days / 30 of them, so the scale is the next one up.
+ */
+export function calibrate(st: RoutineState, plan: MonitoringPlan, day: number): void {
+  const days = spellDays(st, day);
+  st.quietDays = days.size;
+  if (days.size < Q.learnAfterDays) {
+    st.quietScale = Q.scaleMax;
+    return;
+  }
+  const needs: number[] = [];
+  const n = Math.min(SPELLS, st.spellHead);
+  for (let i = 0; i < n; i++) {
+    const d = st.spellDay[i]!;
+    const wh = st.spellWhere[i]!;
+    if (d < day - SPELL_DAYS || d >= day || wh & NIGHT_BIT) continue;
+    const len = st.spellLen[i]!;
+    if (len <= Q.floorMinutes) continue; // under the floor: never raised
+    const usual = usualQuiet(st, wh & START_MASK, slotOf(wh), false, false, day - SPELL_DAYS, day, d);
+    needs.push(usual > 0 ? (len - Q.marginMinutes) / usual : Infinity);
+  }
+  // Each rule (inactivity, the bathroom's long lie) may spend the plan's budget on the resident's own history.
+  const allowed = (plan.falseAlarmBudgetPerMonth * days.size) / (30 * BUDGET_SHARE);
+  st.quietScale = scaleFor(needs, allowed, Q.scaleMax);
+  // The bathroom: the quiet after a bathroom event, any hour, against the same place's spells only.
+  const bath = st.bathRef ? st.rooms.get(st.bathRef.sensorInfo?.room ?? '') ?? -1 : -1;
+  const bathNeeds: number[] = [];
+  for (let i = 0; bath >= 0 && i < n; i++) {
+    const d = st.spellDay[i]!;
+    const wh = st.spellWhere[i]!;
+    if (d < day - SPELL_DAYS || d >= day || slotOf(wh) !== bath) continue;
+    const len = st.spellLen[i]!;
+    if (len <= Q.bathFloorMinutes) continue;
+    const usual = usualQuiet(st, wh & START_MASK, bath, true, false, day - SPELL_DAYS, day, d, false);
+    bathNeeds.push(usual > 0 ? (len - Q.marginMinutes) / usual : Infinity);
+  }
+  st.bathScale = scaleFor(bathNeeds, allowed, Q.bathScaleMax);
+}
+
+/** The smallest scale (within range) that lets at most `allowed` (fractional: in between) of the needed scales through. */
+function scaleFor(needs: number[], allowed: number, max: number): number {
+  needs.sort((a, b) => b - a);
+  // A fractional allowance moves the scale part of the way to the next spell's (so the budget is a smooth setting).
+  const k = Math.floor(allowed);
+  const lo = Math.min(max, needs[k] ?? Q.scaleMin);
+  const hi = Math.min(max, needs[k + 1] ?? Q.scaleMin);
+  const need = lo - (allowed - k) * (lo - hi);
+  return Math.max(Q.scaleMin, Math.min(max, need * 1.0001));
+}
+
+/** The inactivity threshold for the current spell, with the figures behind it. */
+export function quietThreshold(st: RoutineState, plan: MonitoringPlan, from: number, slot: number, presence: boolean): { minutes: number; usual: number; scale: number; learned: boolean; ceiling: number; days: number } {
+  const ceiling = plan.inactivityCeilingMinutes;
+  if (st.quietDays < Q.learnAfterDays) return { minutes: ceiling, usual: 0, scale: st.quietScale, learned: false, ceiling, days: st.quietDays };
+  // A touch says only that they were there then: every place's spells count fully.
+  const usual = usualQuiet(st, st.zone.localMinute(from), slot, false, !presence, st.day - SPELL_DAYS, st.day + 1);
+  const minutes = Math.min(ceiling, Math.max(Q.floorMinutes, usual * st.quietScale + Q.marginMinutes));
+  return { minutes, usual, scale: st.quietScale, learned: true, ceiling, days: st.quietDays };
+}
