@@ -2,8 +2,8 @@
 // show real trends on the first start: the seeded simulator generates each home's
 // past weeks; the events go into the real event store (with hub presence), the
 // live server's detectors run over them on a virtual clock (their learned state
-// is kept, as after a restart), their routine-change signals reach the real alert
-// service, and the finished days are summarised as the nightly job would.
+// is kept, as after a restart), and their routine-change signals reach the real
+// alert service; the jobs' catch-up at start summarises the finished days.
 import type { HubEvent } from '../../../protocol/index.ts';
 import { generateHome, type IncidentSpec } from '../../../simulators/src/generate.ts';
 import { PERSONA_NAMES } from '../../../simulators/src/personas.ts';
@@ -35,7 +35,6 @@ export interface DemoHistoryReport {
   homes: number;
   days: number;
   events: number;
-  summaries: number;
   /** Routine-change alerts raised (and still open) from the history. */
   routineChanges: number;
 }
@@ -54,13 +53,13 @@ const ROWS_PER_INSERT = 300;
  */
 export async function seedDemoHistory(hearth: Hearth, demo: DemoState, options: DemoHistoryOptions = {}): Promise<DemoHistoryReport> {
   const { db, directory, clock, alerts } = hearth.services;
-  const { store, presence, trends } = hearth.history;
+  const { store, presence } = hearth.history;
   const weeks = options.weeks ?? 8;
   const seed = options.seed ?? 1;
   const declineHome = options.declineHome ?? 0;
   const days = weeks * 7;
   const now = clock.now();
-  const report: DemoHistoryReport = { homes: 0, days, events: 0, summaries: 0, routineChanges: 0 };
+  const report: DemoHistoryReport = { homes: 0, days, events: 0, routineChanges: 0 };
   const homes = new Map<string, HomeInfo>();
   const all: StoredEvent[] = [];
 
@@ -140,19 +139,7 @@ export async function seedDemoHistory(hearth: Hearth, demo: DemoState, options: 
     (await db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('type', '=', 'routine-change').where('state', 'in', ['raised', 'acknowledged', 'dispatched', 'on-site']).executeTakeFirst())?.n ?? 0,
   );
 
-  // Finished days summarised, as the nightly job does.
-  for (const hubId of homes.keys()) {
-    const rows = await db.selectFrom('residents').select('id').where('hub_id', '=', hubId).execute();
-    for (const { id } of rows) {
-      const ref = await trends.resident(id);
-      if (!ref) continue;
-      for (let d = trends.firstDay(ref); d < trends.today(ref); d = addDays(d, 1)) {
-        if (trends.finalAt(ref, d) > now) break;
-        await trends.storeDay(ref, d, homes.get(hubId)!.sensors);
-        report.summaries++;
-      }
-    }
-  }
+  // The finished days are summarised by the jobs' catch-up when the server starts (server/src/jobs/jobs.ts).
   return report;
 }
 

@@ -37,7 +37,7 @@ function latestInWords(days: TrendDayView[], key: FigureKey, fmt: (v: number) =>
 }
 
 const mins = (v: number) => `${Math.round(v)} min`;
-const count = (v: number) => String(Math.round(v * 10) / 10);
+const count = (v: number) => String(Math.abs(v) >= 20 ? Math.round(v) : Math.round(v * 10) / 10);
 const celsius = (v: number) => `${Math.round(v * 10) / 10} °C`;
 
 /** The resident's trends over 7, 30 or 90 days, each against their usual range, in their local time. */
