@@ -35,6 +35,7 @@ import { authPlugin } from './api/auth-plugin.ts';
 import { errorsPlugin } from './api/errors-plugin.ts';
 import { hubRoutes } from './api/hub-routes.ts';
 import { sessionRoutes } from './api/session-routes.ts';
+import { userRoutes } from './api/user-routes.ts';
 import { streamRoutes } from './api/stream.ts';
 import { careRoutes } from './api/care-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
@@ -222,6 +223,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   // Readiness and Prometheus metrics (docs/security-broker.md says who may read /metrics).
   await app.register(opsRoutes);
   await app.register(sessionRoutes);
+  await app.register(userRoutes);
   await app.register(alertRoutes);
   await app.register(hubRoutes);
   await app.register(streamRoutes);
