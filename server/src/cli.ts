@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { Directory } from './care/directory.ts';
 import { addCli } from './cli/add-commands.ts';
+import { channelTestCli } from './cli/channel-test.ts';
 import { recordsCli } from './cli/records.ts';
 import { routingCli } from './cli/routing.ts';
 import { residentRecordCli } from './cli/resident-record.ts';
@@ -56,7 +57,7 @@ const processIo: CliIo = {
 };
 
 /** The commands every CLI has; others are added as extensions (the routing commands, resident records, ...). */
-const BUILT_IN: CliExtension[] = [addCli, routingCli, recordsCli, residentRecordCli];
+const BUILT_IN: CliExtension[] = [addCli, routingCli, recordsCli, residentRecordCli, channelTestCli];
 
 /** Build the CLI program; `extensions` add command groups. Commander errors are thrown, never exit the process. */
 export function buildCli(extensions: CliExtension[] = [], io: CliIo = processIo): Command {

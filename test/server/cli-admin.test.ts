@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,39 @@ describe('admin CLI: the defects of issue 13', () => {
     const usage = await run(['--json', 'user', 'add', '--org', 'Riverside Care']);
     expect(usage.err).toBe('');
     expect(usage.json.error).toMatchObject({ code: 'HEARTH_ERR_USAGE', exitCode: 2 });
+  });
+
+  it('channel test: sent through the notifier under HEARTH_OUTBOUND_ALLOW, and recorded in the channel_tests history', async () => {
+    const got: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        got.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    fs.writeFileSync(path.join(tmp.dir, 'hook.json'), JSON.stringify({ url: `http://${host}/hook`, secret: 'cli-test-secret-0123456789' }));
+    expect((await run(['channel', 'add', '--org', 'Riverside Care', '--owner-type', 'route', '--owner', 'night', '--kind', 'webhook', '--name', 'Night hook', '--config', path.join(tmp.dir, 'hook.json')])).exit).toBe(0);
+    const blocked = await run(['--json', 'channel', 'test', '--org', 'Riverside Care', 'Night hook']);
+    expect(blocked.json).toMatchObject({ status: 'failed', error: expect.stringMatching(/^blocked: .*HEARTH_OUTBOUND_ALLOW/) });
+    process.env.HEARTH_OUTBOUND_ALLOW = host;
+    try {
+      const sent = await run(['--json', 'channel', 'test', '--org', 'Riverside Care', 'Night hook']);
+      expect(sent.json).toMatchObject({ status: 'delivered', requestedBy: 'cli' });
+    } finally {
+      delete process.env.HEARTH_OUTBOUND_ALLOW;
+      await new Promise((r) => server.close(r));
+    }
+    expect(got).toHaveLength(1);
+    expect(JSON.parse(got[0]!)).toMatchObject({ change: 'test', alert: { type: 'test' } });
+    const rows = await peek(({ db }) => db.selectFrom('channel_tests').select(['status', 'requested_by']).orderBy('id').execute());
+    expect(rows).toEqual([
+      { status: 'failed', requested_by: 'cli' },
+      { status: 'delivered', requested_by: 'cli' },
+    ]);
   });
 
   it('--version prints the package version and exits 0', async () => {

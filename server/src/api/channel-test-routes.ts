@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newId } from '../auth/crypto.ts';
+import { sendChannelTest } from '../care/channel-test.ts';
 import { HearthError } from '../errors.ts';
-import type { NotificationMessage } from '../notify/senders.ts';
 import type { Routing } from '../routing/routing.ts';
 import { userOf } from './auth-plugin.ts';
 import { ErrorSchema, authErrors } from './common.ts';
@@ -22,32 +21,6 @@ const DeliverySchema = z.object({
   error: z.string().nullable(),
   requestedBy: z.string().nullable(),
 });
-
-/** The test message: shaped like an alert's notification, so the far end parses it as it would a real one. */
-function testMessage(channelId: string, at: string, orgName: string): NotificationMessage {
-  return {
-    id: newId(),
-    change: 'test',
-    at,
-    targets: [],
-    alert: {
-      id: `test-${channelId}`,
-      type: 'test',
-      severity: 'routine',
-      state: 'test',
-      residentId: null,
-      residentName: null,
-      hubId: '-',
-      neighbourhoodId: null,
-      occurredAt: at,
-      raisedAt: at,
-      summary: `Test notification from Hearth (${orgName}): this channel works. No action is needed.`,
-      repeatCount: 0,
-      dispatchedAt: null,
-      onSiteAt: null,
-    },
-  };
-}
 
 /**
  * "Send a test" for an outbound channel, through the real notifier (and its outbound policy), with
@@ -75,15 +48,9 @@ export const channelTestRoutes: FastifyPluginAsyncZod<{ routing: Routing }> = as
     },
     async (req) => {
       const user = userOf(req);
-      const channel = await channelOf(user.orgId, req.params.id);
-      if (channel.enabled !== 1) throw new HearthError('HEARTH_ERR_CONFLICT', 'the channel is disabled; enable it to test it');
-      const org = await db.selectFrom('organisations').select('name').where('id', '=', user.orgId).executeTakeFirstOrThrow();
-      const result = await routing.notifier.sendNow(channel, testMessage(channel.id, new Date(clock.now()).toISOString(), org.name));
-      const at = clock.now();
-      const status = result.ok ? 'delivered' : 'failed';
-      await db.insertInto('channel_tests').values({ org_id: user.orgId, channel_id: channel.id, at, requested_by: user.id, status, response: result.response, error: result.error }).execute();
-      req.log.info({ channelId: channel.id, status }, 'channel test sent');
-      return { delivery: { at: new Date(at).toISOString(), kind: 'test' as const, alertId: null, change: 'test', attempt: 1, status, response: result.response, error: result.error, requestedBy: user.id } };
+      const delivery = await sendChannelTest(db, routing.notifier, () => clock.now(), user.orgId, req.params.id, user.id);
+      req.log.info({ channelId: req.params.id, status: delivery.status }, 'channel test sent');
+      return { delivery };
     },
   );
 
