@@ -167,7 +167,8 @@ export const residentPageRoutes: FastifyPluginAsyncZod<{ trends: TrendService; s
       status,
       plan: planSettings(detail.planOverrides).map((s) => ({ ...s, learned: learned[s.key] ?? null })),
       planHistory,
-      away: current,
+      // Away mode set or ended through the older PUT /api/residents/:id/away (no period) follows the resident's flag.
+      away: row.away === 1 ? current : null,
       awayHistory,
       contacts: detail.contacts,
       consent: { ...detail.consent, recordedByName: recorder?.display_name ?? null },

@@ -201,7 +201,7 @@ export class Caseload {
       lastActivityAt: seen.activity === null ? null : new Date(seen.activity).toISOString(),
       openAlerts: alerts.map((a) => ({ id: a.id, type: a.type, severity: a.severity, state: a.state, raisedAt: a.raisedAt, summary: summaryOf(a) })),
       routineChange,
-      away,
+      away: r.away === 1 ? away : null,
       sparkline: { days: trend.days.map((d) => d.day), activity: trend.days.map((d) => (d.source === 'none' ? null : d.figures.activity.value)), unit: 'count' },
     };
   }

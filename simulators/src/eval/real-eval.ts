@@ -23,7 +23,9 @@ export function evalDataset(ds: LoadedDataset, opts: { plan?: Record<string, unk
   for (const { home, events: evs } of ds.homes) {
     const homes = homesFromDescriptions([describeRealHome(home, opts.plan ?? {})]);
     // Each event object is reused by every run: the replay fills in `late` and `sensorInfo` itself.
-    const r = replay({ homes, events: evs, options: { inferOutages: false, ...(opts.factories ? { factories: opts.factories } : {}) } });
+    // The clock runs on to the recording's end: a collapse in the last hours is still seen.
+    const until = Date.parse(home.start) + home.spanDays * 86_400_000;
+    const r = replay({ homes, events: evs, until, options: { inferOutages: false, ...(opts.factories ? { factories: opts.factories } : {}) } });
     events += r.stats.events;
     for (const a of r.alerts) alerts.push({ type: a.type, hub: a.hub, raisedAt: a.raisedAt, severity: a.severity, summary: a.cause.summary });
   }

@@ -158,6 +158,8 @@ describeBrowser('care coordinator console', () => {
     await signInRetry(page, base, 'coordinator', pw('coordinator'));
     await page.locator('.caseload > li').first().getByRole('link').click();
     await page.getByRole('heading', { name: 'Monitoring plan' }).waitFor();
+    // Tablet first: nothing wider than the 768 px screen (wide tables scroll inside their own box).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     const row = page.locator('tr[data-setting="longLieMinutes"]');
     await row.getByLabel('Long lie after a fall').fill('30');
     await row.getByRole('button', { name: 'Save' }).click();

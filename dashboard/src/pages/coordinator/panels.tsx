@@ -122,10 +122,12 @@ export function AwayPanel({ page, onChanged }: { page: ResidentPage; onChanged: 
       <p data-testid="away-state">
         {page.away
           ? `Away since ${when(page.away.from, tz)}${page.away.until ? ` until ${page.away.until} (inclusive)` : ' until further notice'}: ${page.away.reason} (set by ${page.away.setByName ?? page.away.setBy}). Inactivity rules pause; door and fall rules do not.`
-          : 'At home: every rule is watching.'}
+          : page.resident.away
+            ? 'Away (set without an end date or reason). Inactivity rules pause; door and fall rules do not.'
+            : 'At home: every rule is watching.'}
       </p>
       {page.canEdit ? (
-        page.away ? (
+        page.away || page.resident.away ? (
           <button type="button" onClick={() => void run(() => coordinatorApi.setAway(id, { away: false }).then(onChanged), 'Away mode ended.')}>
             End away mode
           </button>
