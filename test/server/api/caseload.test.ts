@@ -160,8 +160,12 @@ describe('caseload and resident page API', () => {
     const list = await call(fx.users.coordinator, 'GET', `/api/residents/${fx.residentId}/notes`);
     expect(list.json().notes).toEqual([expect.objectContaining({ text: 'Discuss the later rising at the MDT.', authorId: fx.users.coordinator.id })]);
     expect((await call(fx.users.coordinator, 'POST', `/api/residents/${fx.residentId}/notes`, { text: '   ' })).statusCode).toBe(400);
+    // A note written on the alert (the operator's alert notes route) shows in the alert history.
+    const alertId = (await call(fx.users.admin, 'GET', `/api/residents/${changed}/page`)).json().routineChanges[0].id as string;
+    expect((await call(fx.users.operator, 'POST', `/api/alerts/${alertId}/notes`, { text: 'Daughter says she has been tired.' })).statusCode).toBe(201);
     const page = (await call(fx.users.admin, 'GET', `/api/residents/${changed}/page`)).json();
     expect(page.routineChanges[0]).toMatchObject({ type: 'routine-change', cause: { rising: { recent: 550, baseline: 435 } } });
+    expect(page.alerts[0].notes).toEqual([expect.objectContaining({ action: 'note', text: 'Daughter says she has been tired.' })]);
     const log = await h.services.db.selectFrom('access_log').select(['action']).where('user_id', '=', fx.users.coordinator.id).execute();
     expect(log.map((l) => l.action)).toEqual(expect.arrayContaining(['residents.page', 'residents.notes']));
   });
