@@ -135,6 +135,13 @@ describeBrowser('the operator console and the responder phone (issue 11)', () =>
     await page.screenshot({ path: path.join(SHOTS, 'operator-queue.png') });
     await noAxe(page, 'queue');
     await page.getByRole('button', { name: 'Unmute' }).click();
+    // Filters: by neighbourhood (named), type and state.
+    await page.getByLabel('Neighbourhood').selectOption({ label: 'South' });
+    expect(await page.locator('tr.alert').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-type')))).toEqual(['cold-home']);
+    await page.getByLabel('Neighbourhood').selectOption({ label: 'All' });
+    await page.getByLabel('Type').selectOption({ label: 'Fall' });
+    expect(await page.locator('tr.alert').count()).toBe(1);
+    await page.getByLabel('Type').selectOption({ label: 'All types' });
     // The skip link focuses the content without changing the page.
     const hash = await page.evaluate(() => location.hash);
     await page.locator('a.skip').focus();

@@ -32,6 +32,7 @@ export const work = {
   onSite: (alertId: string, reason?: string) => call<One>('POST', `/api/alerts/${id(alertId)}/on-site`, reason ? { reason } : {}),
   history: (q: URLSearchParams) => call<HistoryPage>('GET', `/api/alerts/history?${q.toString()}`),
   handover: (hours: number) => call<Handover>('GET', `/api/alerts/handover?hours=${hours}`),
+  neighbourhoods: () => call<{ neighbourhoods: { id: string; name: string }[] }>('GET', '/api/neighbourhoods'),
   presence: () => call<{ operators: OperatorPresence[] }>('GET', '/api/presence'),
   setOnShift: (onShift: boolean) => call<{ operators: OperatorPresence[] }>('PUT', '/api/presence', { onShift }),
 };

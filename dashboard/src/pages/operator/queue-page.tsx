@@ -37,6 +37,10 @@ export function QueuePage({ me, open }: { me: UserInfo; open: OpenAlerts }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const tableRef = useRef<HTMLTableElement>(null);
+  const [nbNames, setNbNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    work.neighbourhoods().then((r) => setNbNames(Object.fromEntries(r.neighbourhoods.map((n) => [n.id, n.name]))), () => undefined);
+  }, []);
 
   const shown = open.alerts.filter((a) => (!type || a.type === type) && (!state || a.state === state) && (!nb || a.neighbourhoodId === nb));
   const counts = Object.fromEntries(OPEN.map((s) => [s, open.alerts.filter((a) => a.state === s).length])) as Record<string, number>;
@@ -167,7 +171,7 @@ export function QueuePage({ me, open }: { me: UserInfo; open: OpenAlerts }) {
             <select value={nb} onChange={(e) => setNb(e.currentTarget.value)}>
               <option value="">All</option>
               {nbs.map((n) => (
-                <option value={n}>{n}</option>
+                <option value={n}>{nbNames[n] ?? n}</option>
               ))}
             </select>
           </label>
