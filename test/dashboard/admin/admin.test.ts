@@ -147,7 +147,10 @@ describeBrowser('admin console in a real browser (issue 13)', () => {
     await page.screenshot({ path: path.join(SHOTS, 'admin-users.png') });
 
     // Team hours: "8am" is refused with a sentence and nothing changes; 07:30 to 21:30 is saved.
-    await go(page, 'neighbourhoods');
+    // (Reached the way an admin would: Admin in the main navigation, then the area's own tab.)
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Neighbourhoods' }).click();
+    await page.getByRole('heading', { level: 1, name: HEADINGS.neighbourhoods }).waitFor();
     const nbName = `${'Riverside Care Alliance'} North`;
     const section = page.locator(`section[data-neighbourhood="${nbName}"]`);
     await section.getByLabel('Urgent team starts').fill('8am');

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'preact/hooks';
 import { adminApi, type AccessEntry } from './api.ts';
 import { useLoad } from './use-load.ts';
+import { AdminNav } from './admin-nav.tsx';
 import './admin.css';
 
 /** Actions of the access log in words (others are shown as they are). */
@@ -29,6 +30,7 @@ export function AccessLogPage() {
   const resident = who?.residents.find((r) => r.id === applied.subject);
   return (
     <main class="admin">
+      <AdminNav current="access-log" />
       <h1>Access log</h1>
       <p class="muted">Who read whose personal data, and when. Reading it is logged too.</p>
       <form class="inline card" onSubmit={(e) => { e.preventDefault(); setApplied(filter); }}>

@@ -3,6 +3,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { adminApi, type ChannelKind, type ChannelView, type Delivery, type OwnerType } from './api.ts';
 import { OutcomeLine } from './outcome-line.tsx';
 import { attempt, errorText, useLoad, type Outcome } from './use-load.ts';
+import { AdminNav } from './admin-nav.tsx';
 import './admin.css';
 
 /** The settings each kind of channel asks for, as data: field name, label, input type, and how to read it. */
@@ -46,6 +47,7 @@ export function ChannelsPage() {
   };
   return (
     <main class="admin">
+      <AdminNav current="channels" />
       <h1>Outbound channels</h1>
       <OutcomeLine outcome={outcome} testId="channels-outcome" />
       {error && <p class="error" role="alert">{error}</p>}

@@ -4,6 +4,7 @@ import { PERIODS, ROUTE_TARGETS } from '../../../../server/src/routing/table.ts'
 import { adminApi, type NeighbourhoodInfo, type RoutingRule } from './api.ts';
 import { OutcomeLine } from './outcome-line.tsx';
 import { attempt, useLoad, type Outcome } from './use-load.ts';
+import { AdminNav } from './admin-nav.tsx';
 import './admin.css';
 
 /** A 24-hour time, HH:MM (the server checks it too). */
@@ -18,6 +19,7 @@ export function NeighbourhoodsPage() {
   const [name, setName] = useState('');
   return (
     <main class="admin">
+      <AdminNav current="neighbourhoods" />
       <h1>Neighbourhoods and urgent team hours</h1>
       <OutcomeLine outcome={outcome} />
       {error && <p class="error" role="alert">{error}</p>}

@@ -2,6 +2,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { adminApi, type NeighbourhoodInfo, type ServiceReport } from './api.ts';
 import { MonthChart } from './report-chart.tsx';
 import { useLoad } from './use-load.ts';
+import { AdminNav } from './admin-nav.tsx';
 import './admin.css';
 
 /** The `count` months up to and including `month` (YYYY-MM), oldest first. */
@@ -27,6 +28,7 @@ export function ReportPage({ now = Date.now() }: { now?: number }) {
   const { data, error } = useLoad(load);
   return (
     <main class="admin">
+      <AdminNav current="report" />
       <h1>Service report</h1>
       <form class="inline card" onSubmit={(e) => e.preventDefault()}>
         <div class="field">

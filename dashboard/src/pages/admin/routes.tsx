@@ -10,10 +10,12 @@ const ADMIN = ['admin'] as const;
 
 /** The admin's pages: running the service (users, neighbourhoods and routing, channels, report, access log, settings). */
 export const adminRoutes: PageRoute[] = [
-  { path: 'admin/users', roles: ADMIN, nav: 'Users', render: ({ user }) => <UsersPage meId={user.id} /> },
-  { path: 'admin/neighbourhoods', roles: ADMIN, nav: 'Neighbourhoods', render: () => <NeighbourhoodsPage /> },
-  { path: 'admin/channels', roles: ADMIN, nav: 'Channels', render: () => <ChannelsPage /> },
-  { path: 'admin/report', roles: ADMIN, nav: 'Service report', render: () => <ReportPage /> },
-  { path: 'admin/access-log', roles: ADMIN, nav: 'Access log', render: () => <AccessLogPage /> },
-  { path: 'admin/settings', roles: ADMIN, nav: 'Organisation', render: () => <SettingsPage /> },
+  // One entry in the main navigation (its pages have their own tabs, admin-nav.tsx).
+  { path: 'admin', roles: ADMIN, nav: 'Admin', render: ({ user }) => <UsersPage meId={user.id} /> },
+  { path: 'admin/users', roles: ADMIN, render: ({ user }) => <UsersPage meId={user.id} /> },
+  { path: 'admin/neighbourhoods', roles: ADMIN, render: () => <NeighbourhoodsPage /> },
+  { path: 'admin/channels', roles: ADMIN, render: () => <ChannelsPage /> },
+  { path: 'admin/report', roles: ADMIN, render: () => <ReportPage /> },
+  { path: 'admin/access-log', roles: ADMIN, render: () => <AccessLogPage /> },
+  { path: 'admin/settings', roles: ADMIN, render: () => <SettingsPage /> },
 ];

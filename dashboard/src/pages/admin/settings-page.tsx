@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { adminApi, type OrgSettings } from './api.ts';
 import { OutcomeLine } from './outcome-line.tsx';
 import { attempt, useLoad, type Outcome } from './use-load.ts';
+import { AdminNav } from './admin-nav.tsx';
 import './admin.css';
 
 const FIELDS: { key: keyof OrgSettings; label: string; hint: string; type?: 'text' | 'tel' }[] = [
@@ -19,10 +20,13 @@ export function SettingsPage() {
   const [form, setForm] = useState<OrgSettings | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   useEffect(() => { if (data) setForm(data); }, [data]);
-  if (error) return <main class="admin"><p class="error" role="alert">{error}</p></main>;
-  if (!form) return <main class="admin"><p class="muted">Loading…</p></main>;
+  if (error) return <main class="admin">
+      <AdminNav current="settings" /><p class="error" role="alert">{error}</p></main>;
+  if (!form) return <main class="admin">
+      <AdminNav current="settings" /><p class="muted">Loading…</p></main>;
   return (
     <main class="admin">
+      <AdminNav current="settings" />
       <h1>Organisation settings</h1>
       <form
         class="card"

@@ -4,6 +4,7 @@ import { SortableTable, type SortableColumn } from '../../ui/sortable-table.tsx'
 import { adminApi, type AdminUser, type NeighbourhoodInfo, type Role } from './api.ts';
 import { OutcomeLine } from './outcome-line.tsx';
 import { attempt, useLoad, type Outcome } from './use-load.ts';
+import { AdminNav } from './admin-nav.tsx';
 import './admin.css';
 
 const ROLE_WORDS: Record<Role, string> = {
@@ -65,6 +66,7 @@ export function UsersPage({ meId }: { meId: string }) {
 
   return (
     <main class="admin">
+      <AdminNav current="users" />
       <h1>Users</h1>
       <OutcomeLine outcome={outcome} testId="users-outcome" />
       {error && <p class="error" role="alert">{error}</p>}
