@@ -105,7 +105,8 @@ export class Caseload {
 
   /** Who is on the user's caseload, and in which scope. */
   async members(user: UserInfo, neighbourhoodId?: string): Promise<{ scope: 'own' | 'neighbourhood' | 'organisation'; rows: ResidentRow[] }> {
-    let q = this.deps.db.selectFrom('residents').selectAll().where('org_id', '=', user.orgId);
+    // Residents whose monitoring has ended (moved out, discharged) are not on a caseload; their page and history stay.
+    let q = this.deps.db.selectFrom('residents').selectAll().where('org_id', '=', user.orgId).where('disabled', '=', 0);
     let scope: 'own' | 'neighbourhood' | 'organisation' = 'organisation';
     if (user.role === 'coordinator') {
       if (await this.isLead(user.id)) {

@@ -82,6 +82,10 @@ describe('caseload and resident page API', () => {
   it('searches by part of the name, and says "no data" for a home never heard from', async () => {
     const res = await call(fx.users.coordinator, 'GET', '/api/caseload?q=zoe');
     expect(res.json().residents.map((r: { name: string }) => r.name)).toEqual(['Zoe Changed']);
+    // A resident whose monitoring has ended is not on the caseload.
+    await h.services.db.updateTable('residents').set({ disabled: 1 }).where('id', '=', colleagueResident).execute();
+    expect((await call(colleague, 'GET', '/api/caseload')).json().residents).toEqual([]);
+    await h.services.db.updateTable('residents').set({ disabled: 0 }).where('id', '=', colleagueResident).execute();
     const col = await call(colleague, 'GET', '/api/caseload');
     expect(col.json().residents).toEqual([expect.objectContaining({ id: colleagueResident, status: 'no-data', statusText: 'No home hub linked' })]);
   });

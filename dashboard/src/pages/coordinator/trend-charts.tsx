@@ -28,9 +28,10 @@ function roomSeries(days: TrendDayView[], room: string): ChartSeries {
   };
 }
 
-/** The last value with data and its usual range, in words. */
+/** The last finished day's value and its usual range, in words (today is still running, so it is left out). */
 function latestInWords(days: TrendDayView[], key: FigureKey, fmt: (v: number) => string): string {
-  const d = [...days].reverse().find((x) => x.figures[key].value !== null);
+  const today = days.at(-1)?.source === 'live' ? days.at(-1)?.day : undefined;
+  const d = [...days].reverse().find((x) => x.day !== today && x.figures[key].value !== null);
   if (!d) return 'no data in this range';
   const p = d.figures[key];
   return `latest ${fmt(p.value!)} on ${d.day}${p.usual ? `; usual ${fmt(p.usual.q1)} to ${fmt(p.usual.q3)}` : '; usual range not learned yet'}${p.unusual ? ' (unusual)' : ''}`;
@@ -80,7 +81,7 @@ export function TrendCharts({ residentId, today }: { residentId: string; today: 
         <>
           <p class="muted" data-testid="trend-coverage">
             {dayList[0]} to {dayList.at(-1)} in the resident's local time ({data.timezone}): {withData} of {days.length} days with data. Shaded bands are the resident's usual range (middle half of
-            the 28 days before each day); gaps are days without data.
+            the 28 days before each day); gaps are days without data; today's point is the day so far.
           </p>
           <div class="chart-grid">
             <figure>
