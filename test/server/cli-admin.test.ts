@@ -256,6 +256,11 @@ describe('admin CLI: list, show, remove and disable for every kind of record', (
     await refused(['sensor', 'remove', '--hub', 'hub-kinds-1', 'hall-pir'], /still has 1 event\(s\) stored: its history is kept; disable the sensor instead/);
 
     await ok('sensor', 'remove', '--hub', 'hub-kinds-1', 'spare');
+    // A hub registered but never heard from goes with its commissioning state (the installer's table, where migrated).
+    await peek(async ({ db }) => {
+      const t = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'hub_commissioning'`.execute(db);
+      if (t.rows[0]!.n) await sql`INSERT INTO hub_commissioning (hub_id, started_at) VALUES ('hub-kinds-2', 1)`.execute(db);
+    });
     await ok('hub', 'remove', '--org', 'Kinds Org', 'hub-kinds-2');
     await ok('channel', 'remove', '--org', 'Kinds Org', 'Night hook');
     await ok('org', 'remove', 'Empty Org');

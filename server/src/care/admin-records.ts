@@ -16,6 +16,9 @@ const RESIDENT_HISTORY: [table: string, label: string][] = [
   ['away_periods', 'away period(s)'],
 ];
 
+/** Tables of a hub's state (commissioning, mappings, availability, presence, detector state), removed with a hub that never sent anything. */
+const HUB_STATE = ['hub_commissioning', 'unmapped_devices', 'hub_mappings', 'sensor_availability', 'hub_presence', 'detector_state'];
+
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 /** Throw a conflict naming what still refers to a record, if anything does. */
@@ -160,8 +163,16 @@ export class AdminRecords {
   /** Remove a hub nobody lives with and that never sent anything. */
   async removeHub(hubId: string): Promise<void> {
     refuseIfHeld(`hub "${hubId}"`, [['resident(s) linked', await count(this.db, 'residents', 'hub_id', hubId)]], 'unlink them first');
-    refuseIfHeld(`hub "${hubId}"`, [['event(s) stored', await count(this.db, 'events', 'hub_id', hubId)], ['alert(s) on record', await count(this.db, 'alerts', 'hub_id', hubId)]], 'its history is kept; disable the hub instead');
+    const rejected = Number((await this.db.selectFrom('rejections').select((eb) => eb.fn.countAll().as('n')).where('hub_id', '=', hubId).executeTakeFirst())?.n ?? 0);
+    refuseIfHeld(
+      `hub "${hubId}"`,
+      [['event(s) stored', await count(this.db, 'events', 'hub_id', hubId)], ['alert(s) on record', await count(this.db, 'alerts', 'hub_id', hubId)], ['rejected message(s) on record', rejected]],
+      'its history is kept; disable the hub instead',
+    );
+    const present = new Set((await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(this.db)).rows.map((r) => r.name));
     await this.db.transaction().execute(async (trx) => {
+      // Its commissioning state (other capabilities' tables, where migrated) goes with it: nothing was ever heard from it.
+      for (const table of HUB_STATE) if (present.has(table)) await sql`DELETE FROM ${sql.table(table)} WHERE hub_id = ${hubId}`.execute(trx);
       await trx.deleteFrom('sensors').where('hub_id', '=', hubId).execute();
       await trx.deleteFrom('hubs').where('id', '=', hubId).execute();
     });
