@@ -29,8 +29,8 @@ function refuseIfHeld(what: string, held: [string, number][], hint: string): voi
 
 /** Count rows of a table matching one column. */
 async function count(db: Db, table: 'users' | 'residents' | 'hubs' | 'neighbourhoods' | 'channels' | 'routing_rules' | 'alerts' | 'events' | 'sensors', column: string, value: string): Promise<number> {
-  const r = await (db.selectFrom(table) as any).select((eb: any) => eb.fn.countAll().as('n')).where(column, '=', value).executeTakeFirst();
-  return Number(r?.n ?? 0);
+  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${value}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** The organisation's records, by kind, for administration. */
