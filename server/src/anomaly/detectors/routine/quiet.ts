@@ -12,9 +12,9 @@ import type { RoutineState } from './state.ts';
 const BUDGET_SHARE = 2;
 
 /** Quiet spells kept (a ring). */
-export const SPELLS = 1024;
-/** Days of spells the model reads. */
-export const SPELL_DAYS = 28;
+export const SPELLS = 2048;
+/** Days of spells the model reads (eight weeks: a one-in-a-month quiet is seen about twice). */
+export const SPELL_DAYS = 56;
 
 /** The knobs of the model (docs/detection-rules.md). */
 export const QUIET_TUNING = {
