@@ -39,16 +39,16 @@ import { userRoutes } from './api/user-routes.ts';
 import { streamRoutes } from './api/stream.ts';
 import { careRoutes } from './api/care-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
-import { residentRecordRoutes } from './api/resident-record-routes.ts';
 import { adminRoutes } from './api/admin-routes.ts';
 import { channelTestRoutes } from './api/channel-test-routes.ts';
 import { orgSettingsRoutes } from './api/org-settings-routes.ts';
 import { subjectAccessRoutes } from './api/subject-access-routes.ts';
+import { residentRecordRoutes } from './api/resident-record-routes.ts';
 import { createRouting } from './routing/routing.ts';
 import { trendRoutes } from './api/trend-routes.ts';
+import { opsRoutes } from './api/ops-routes.ts';
 import { caseloadRoutes } from './api/caseload-routes.ts';
 import { residentPageRoutes } from './api/resident-page-routes.ts';
-import { opsRoutes } from './api/ops-routes.ts';
 import { createHistory, type History } from './store/history.ts';
 import type { HearthServices } from './services.ts';
 
@@ -105,7 +105,9 @@ class LiveHomes implements HomeSource {
   }
 
   async reloadAll(): Promise<void> {
-    for (const id of await this.directory.hubIds()) await this.reload(id);
+    const all = await this.directory.getHomes();
+    for (const id of this.homes.keys()) if (!all.has(id)) this.homes.delete(id);
+    for (const [id, home] of all) this.homes.set(id, home);
   }
 }
 
@@ -125,7 +127,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const bus = new EventBus<HearthEvents>(log.child({ part: 'bus' }));
   const directory = new Directory(db, () => clock.now());
   const sessions = new Sessions(db, directory, clock, config.sessionHours * 3600_000);
-  const ingest = new Ingest(db, bus, clock, log.child({ part: 'ingest' }), { lateSeconds: config.lateSeconds });
+  const ingest = new Ingest(db, bus, clock, log.child({ part: 'ingest' }), { raw: opened.raw, lateSeconds: config.lateSeconds });
   const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }), { db });
   const alerts = new AlertService(db, bus, clock, log.child({ part: 'alerts' }));
   // Alert routing: lifecycle clocks (persisted deadlines), routing table, outbound notifications, service reports.
@@ -226,18 +228,18 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(userRoutes);
   await app.register(alertRoutes);
   await app.register(hubRoutes);
+  await app.register(commissioningRoutes, { commissioning, reloadHome: (hubId: string) => homes.reload(hubId), mqttPort: () => hearth.ports.mqtt });
+  await app.register(hubHealthRoutes);
   await app.register(streamRoutes);
   await app.register(auditRoutes);
   await app.register(careRoutes, { routing });
   await app.register(reportRoutes, { routing });
-  await app.register(residentRecordRoutes);
   // Administration (issue 13): users with disabled ones, channel tests and deliveries, organisation settings, subject access.
   await app.register(adminRoutes);
   await app.register(channelTestRoutes, { routing });
   await app.register(orgSettingsRoutes);
   await app.register(subjectAccessRoutes);
-  await app.register(commissioningRoutes, { commissioning, reloadHome: (hubId: string) => homes.reload(hubId), mqttPort: () => hearth.ports.mqtt });
-  await app.register(hubHealthRoutes);
+  await app.register(residentRecordRoutes);
   await app.register(trendRoutes, { trends: history.trends });
   await app.register(caseloadRoutes, { trends: history.trends, store: history.store });
   await app.register(residentPageRoutes, { trends: history.trends, store: history.store });
@@ -258,13 +260,13 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
     async start() {
       stopping = false;
       await homes.reloadAll();
+      await commissioning.load();
       await detectorState.restoreAll();
       await feed.recover();
       const refreshLoop = (): void => {
         homes.reloadAll().catch((err: unknown) => log.error({ err }, 'home refresh failed'));
         refresh = clock.setTimeout(refreshLoop, 60_000);
       };
-      await commissioning.load();
       refresh = clock.setTimeout(refreshLoop, 60_000);
       core.start();
       detectorState.start();

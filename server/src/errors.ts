@@ -28,8 +28,8 @@ export const ERRORS = {
   HEARTH_ERR_PASSWORD_WEAK: { status: 400, message: 'The password is too weak' },
   HEARTH_ERR_CSRF: { status: 403, message: 'State changes need a JSON request from the console itself' },
   HEARTH_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'The server cannot write to its database (disk full or read-only); try again shortly' },
-  HEARTH_ERR_USAGE: { status: 400, message: 'The command line is not valid; see --help' },
   HEARTH_ERR_PLAN_BOUNDS: { status: 400, message: "A monitoring plan value is outside the care model's safe bounds" },
+  HEARTH_ERR_USAGE: { status: 400, message: 'The command line is not valid; see --help' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, ErrorEntry>;
 

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
   HeartbeatSchema,
@@ -16,10 +16,10 @@ import type { EventBus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { HearthEvents, StoredEvent } from '../events.ts';
+import { EventWriter } from './event-writer.ts';
 import { DEFAULT_REJECTION_LIMITS, RejectionLimiter, type RejectionLimits } from './rejection-limiter.ts';
 
 const PAYLOAD_KEEP = 4096;
-const ROWS_PER_INSERT = 400; // 9 columns each: well under SQLite's 32,766 bound parameters
 
 /** A message set aside, before it is written. */
 interface PendingRejection {
@@ -84,8 +84,8 @@ export class Ingest {
   private chain: Promise<void> = Promise.resolve();
   private readonly counters = new Map<string, HubCounters>();
   private readonly lateMs: number;
-  /** The next arrival sequence number; read from the store before the first write. */
-  private nextSeq: number | undefined;
+  /** One moment's transaction, with statements prepared once. */
+  private readonly writer: EventWriter;
   /** Per-hub budgets for stored rejections, and the sampled log. */
   readonly limiter: RejectionLimiter;
   /** Called when a hub keeps sending what is rejected, over its budget (the broker disconnects it). */
@@ -96,9 +96,10 @@ export class Ingest {
     private readonly bus: EventBus<HearthEvents>,
     private readonly clock: Clock,
     private readonly log: Logger,
-    options: { lateSeconds: number; rejectionLimits?: RejectionLimits },
+    options: { lateSeconds: number; rejectionLimits?: RejectionLimits; raw: SQLite.Database },
   ) {
     this.lateMs = options.lateSeconds * 1000;
+    this.writer = new EventWriter(db, options.raw, this.lateMs, clock);
     this.limiter = new RejectionLimiter(clock, options.rejectionLimits ?? DEFAULT_REJECTION_LIMITS);
   }
 
@@ -155,6 +156,7 @@ export class Ingest {
   async drain(): Promise<void> {
     if (this.scheduled || this.work.waiters.length) await this.schedule();
     await this.chain;
+    await this.writer.flushMarks();
   }
 
   private parseJson<T>(
@@ -243,104 +245,15 @@ export class Ingest {
     if (work.rejections.length) this.bus.emit('ingest.rejected', work.rejections.map((r) => ({ hubId: r.hubId, reason: r.reason, detail: r.detail })));
   }
 
-  /** One transaction for one moment's work; returns the events that were new. */
+  /** One transaction for one moment's work (event-writer.ts); returns the events that were new. */
   private async write(work: PendingWork): Promise<StoredEvent[]> {
-    const candidates = work.events.map(({ hubId, event, receivedAt }) => {
-      const ts = Date.parse(event.ts);
-      return { hubId, event, receivedAt, ts, late: receivedAt - ts > this.lateMs };
-    });
-    return this.db.transaction().execute(async (trx) => {
-      if (this.nextSeq === undefined) {
-        const max = await trx.selectFrom('events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
-        this.nextSeq = Number(max?.m ?? 0) + 1;
-      }
-      const firstSeq = this.nextSeq;
-      const inserted = new Map<string, number>();
-      for (let i = 0; i < candidates.length; i += ROWS_PER_INSERT) {
-        const chunk = candidates.slice(i, i + ROWS_PER_INSERT);
-        const rows = await trx
-          .insertInto('events')
-          .values(
-            chunk.map((c, j) => ({
-              seq: firstSeq + i + j,
-              hub_id: c.hubId,
-              event_id: c.event.id,
-              ts: c.ts,
-              received_at: c.receivedAt,
-              sensor: c.event.sensor,
-              type: c.event.type,
-              value: JSON.stringify(c.event.value),
-              battery: c.event.battery ?? null,
-              late: c.late ? 1 : 0,
-            })),
-          )
-          .onConflict((oc) => oc.doNothing())
-          .returning(['hub_id', 'event_id', 'seq'])
-          .execute();
-        for (const r of rows) inserted.set(`${r.hub_id}\u0000${r.event_id}`, r.seq);
-      }
-      if (work.rejections.length) {
-        await trx
-          .insertInto('rejections')
-          .values(work.rejections.map((r) => ({ hub_id: r.hubId, received_at: this.clock.now(), topic: r.topic, reason: r.reason, detail: r.detail, payload: r.payload })))
-          .execute();
-      }
-      // Every sensor seen is recorded, commissioned or not: the installer sees the ones still to place.
-      const seen = new Map<string, { hubId: string; sensor: string; type: string; at: number; battery: number | null }>();
-      for (const c of candidates) {
-        const key = `${c.hubId}\u0000${c.event.sensor}`;
-        const prev = seen.get(key);
-        if (!prev || prev.at <= c.ts) {
-          seen.set(key, { hubId: c.hubId, sensor: c.event.sensor, type: c.event.type, at: c.ts, battery: c.event.battery ?? (c.event.type === 'battery' ? (c.event.value as number) : prev?.battery ?? null) });
-        }
-      }
-      if (seen.size) {
-        await trx
-          .insertInto('sensors')
-          .values([...seen.values()].map((s) => ({ hub_id: s.hubId, sensor_id: s.sensor, type: s.type, room: null, role: null, commissioned: 0, first_seen_at: s.at, last_seen_at: s.at, battery: s.battery })))
-          .onConflict((oc) =>
-            oc.columns(['hub_id', 'sensor_id']).doUpdateSet({
-              first_seen_at: sql`min(coalesce(sensors.first_seen_at, excluded.first_seen_at), excluded.first_seen_at)`,
-              last_seen_at: sql`max(coalesce(sensors.last_seen_at, 0), excluded.last_seen_at)`,
-              battery: sql`coalesce(excluded.battery, sensors.battery)`,
-            }),
-          )
-          .execute();
-      }
-      const lastSeen = new Map<string, number>();
-      for (const c of candidates) lastSeen.set(c.hubId, c.receivedAt);
-      for (const h of work.heartbeats) lastSeen.set(h.hubId, h.at);
-      for (const s of work.statuses) {
-        await trx
-          .updateTable('hubs')
-          .set({ status: s.status.state, status_at: s.at, firmware: s.status.firmware ?? null, power: s.status.power ?? null })
-          .where('id', '=', s.hubId)
-          .execute();
-      }
-      for (const h of work.heartbeats) {
-        await trx.updateTable('hubs').set({ last_heartbeat_seq: h.seq }).where('id', '=', h.hubId).execute();
-      }
-      for (const [hubId, at] of lastSeen) {
-        await trx.updateTable('hubs').set({ last_seen_at: at }).where('id', '=', hubId).execute();
-      }
-
-      const stored: StoredEvent[] = [];
-      for (const c of candidates) {
-        const counter = this.counter(c.hubId);
-        const key = `${c.hubId}\u0000${c.event.id}`;
-        const seq = inserted.get(key);
-        if (seq === undefined) {
-          counter.duplicates++;
-          continue;
-        }
-        inserted.delete(key);
-        counter.accepted++;
-        if (c.late) counter.late++;
-        stored.push({ hubId: c.hubId, id: c.event.id, ts: c.ts, receivedAt: c.receivedAt, sensor: c.event.sensor, type: c.event.type, value: c.event.value, battery: c.event.battery ?? null, late: c.late, seq });
-      }
-      // Sequence numbers of duplicates are skipped, not reused: gaps are harmless, order is what matters.
-      this.nextSeq = firstSeq + candidates.length;
-      return stored;
-    });
+    const { stored, duplicates } = await this.writer.write(work);
+    for (const [hubId, n] of duplicates) this.counter(hubId).duplicates += n;
+    for (const e of stored) {
+      const c = this.counter(e.hubId);
+      c.accepted++;
+      if (e.late) c.late++;
+    }
+    return stored;
   }
 }
