@@ -213,12 +213,31 @@ async function storedAndAnalysed(p: Provisioned): Promise<{ stored: number; maxS
   return { stored: Number(row.n), maxSeq: Number(row.m ?? 0), analysedSeq: Number(cp?.value ?? 0) };
 }
 
+/** How many durable commits a second this disk takes (WAL, synchronous=FULL), in the data folder: the floor under every acknowledged moment. */
+async function commitsPerSecond(dir: string): Promise<number> {
+  const { default: SQLite } = await import('better-sqlite3');
+  const file = path.join(dir, 'commit-probe.sqlite');
+  const db = new SQLite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE t (a INTEGER)');
+  const tx = db.transaction((i: number) => db.prepare('INSERT INTO t VALUES (?)').run(i));
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < 1000) tx(n++);
+  const rate = n / ((performance.now() - t0) / 1000);
+  db.close();
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  return rate;
+}
+
 /** Run the load benchmark (options as on the command line). */
 export async function run(argv: string[] = []): Promise<BenchResult> {
   const o = options(argv);
   const p = await provision({ hubs: o.hubs, fallHubs: o.phases.has('latency') ? o.probes : 0, idleHubs: o.phases.has('idle') ? o.idleHubs : 0 });
   const figures: Record<string, number | string> = {};
   const detail: Record<string, unknown> = { options: { ...o, phases: [...o.phases] } };
+  figures['disk: durable SQLite commits/s (synchronous=FULL)'] = round(await commitsPerSecond(p.dataDir));
   const mosq = await startMosquitto();
   // Started at its first use, so a profile (--profile DIR) holds Hearth's work and not the baseline's wait.
   let hearth: BrokerProcess | undefined;
