@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
@@ -95,4 +96,16 @@ export async function signInPage(page: Page, base: string, username: string, pas
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * Where browser tests write their screenshots: docs/screenshots when
+ * HEARTH_SCREENSHOTS=1 (to refresh the pictures in the docs), otherwise a
+ * temporary folder, so an ordinary test run leaves the work tree as it was.
+ */
+export function screenshotsDir(): string {
+  if (process.env.HEARTH_SCREENSHOTS === '1') return path.join(ROOT, 'docs/screenshots');
+  const dir = path.join(os.tmpdir(), 'hearth-screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
 }

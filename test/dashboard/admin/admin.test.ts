@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { axeViolations, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage } from '../../helpers/browser.ts';
+import { axeViolations, screenshotsDir, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage } from '../../helpers/browser.ts';
 import { openStream, seedOrg, signIn, startHearth, type Fixture } from '../../helpers/hearth.ts';
 
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/screenshots');
+const SHOTS = screenshotsDir();
 const PAGES = ['users', 'neighbourhoods', 'channels', 'report', 'access-log', 'settings'] as const;
 const HEADINGS: Record<(typeof PAGES)[number], string> = {
   users: 'Users',

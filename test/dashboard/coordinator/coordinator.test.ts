@@ -7,11 +7,11 @@ import { createHearth, type Hearth } from '../../../server/src/app.ts';
 import { loadConfig } from '../../../server/src/config.ts';
 import { seedDemoHistory, type DemoHistoryReport } from '../../../server/src/demo/history.ts';
 import { seedDemo, type DemoState } from '../../../server/src/demo/seed.ts';
-import { axeViolations, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage } from '../../helpers/browser.ts';
+import { axeViolations, screenshotsDir, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage } from '../../helpers/browser.ts';
 import { seedOrg, tempDir, type Fixture } from '../../helpers/hearth.ts';
 import { ROOT } from '../../helpers/process.ts';
 
-const SHOTS = path.join(ROOT, 'docs/screenshots');
+const SHOTS = screenshotsDir();
 
 /**
  * Sign in through the form; other engineers' test runs rebuild the shared

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { axeViolations, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage } from '../../helpers/browser.ts';
+import { axeViolations, screenshotsDir, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage } from '../../helpers/browser.ts';
 import { seedOrg, signIn, startHearth, tempDir, type Fixture } from '../../helpers/hearth.ts';
 import { ROOT, exited, spawnTs, waitFor } from '../../helpers/process.ts';
 
-const SHOTS = path.join(ROOT, 'docs/screenshots');
+const SHOTS = screenshotsDir();
 const HUB = 'hub-flat-4';
 
 /**

@@ -5,11 +5,11 @@ import type { MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { topics } from '../../../protocol/index.ts';
-import { axeViolations, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage, type PageOptions } from '../../helpers/browser.ts';
+import { axeViolations, screenshotsDir, buildDashboard, describeBrowser, launchBrowser, newPage, signInPage, type PageOptions } from '../../helpers/browser.ts';
 import { connectHub, ev, seedOrg, startHearth } from '../../helpers/hearth.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const SHOTS = path.join(ROOT, 'docs/screenshots');
+const SHOTS = screenshotsDir();
 const pw = (who: string) => `${who} walks the long river path at dawn`;
 
 /** Hours that exclude the current UTC time (so that team is off duty now, whatever the time of the run). */
