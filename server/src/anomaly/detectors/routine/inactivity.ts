@@ -46,7 +46,7 @@ export function checkInactivity(st: RoutineState, ctx: DetectorContext, now: num
   if (quiet < thr.minutes * MIN) return;
   st.inactivityRaisedAt = st.lastActivity;
   const norms = thr.learned
-    ? `usual longest quiet spell starting about ${st.zone.hhmm(st.lastActivity)}${thr.presence ? ' there' : ''} ${fmtDuration(thr.usual * MIN)} (the resident's last ${thr.days} days); threshold ${fmtDuration(thr.usual * MIN)} × ${thr.scale.toFixed(2)} + ${fmtDuration(QUIET_TUNING.marginMinutes * MIN)}${thresholdWords(thr)}, the scale set so their own history would have raised at most ${st.plan.falseAlarmBudgetPerMonth} a month`
+    ? `usual longest quiet spell starting about ${st.zone.hhmm(st.lastActivity)} there ${fmtDuration(thr.usual * MIN)} (the resident's last ${thr.days} days); threshold ${fmtDuration(thr.usual * MIN)} × ${thr.scale.toFixed(2)} + ${fmtDuration(QUIET_TUNING.marginMinutes * MIN)}${thresholdWords(thr)}, the scale set so their own history would have raised at most ${st.plan.falseAlarmBudgetPerMonth} a month`
     : `threshold ${fmtDuration(thr.minutes * MIN)} (the ceiling: ${thr.inBed ? 'in bed' : 'plan default until the routine is learned'})`;
   signal(ctx, 'raise', 'inactivity', st.lastActivity, late, {
     rule: 'inactivity',

@@ -2,9 +2,13 @@
 // (start time, place, length) over the last four weeks. How long quiet usually lasts for a spell that
 // began at minute s in place r is the longest of their spells, each weighted by how close its start
 // was to s (a smooth kernel: full weight within 30 min, none beyond 3 h; no steps at the hour) and by
-// whether it began in the same place. The threshold is that usual × a scale + a margin, between the
-// floor and the plan's ceiling; the scale is the smallest that, judged day by day against the other
-// days (leave one day out), would have raised at most the plan's false-alarm budget on that history.
+// whether it began in the same place (the place of the last event, a touch's as well as a PIR's: what
+// followed it before says where they usually go from there). The threshold is that usual × a scale + a
+// margin, between the floor and the plan's ceiling; the scale is the smallest that, judged day by day
+// against the other days (leave one day out), would have raised at most the plan's false-alarm budget
+// on that history, read off an exponential tail fitted to the largest needs when the budget allows
+// fewer than a handful (so it is not capped at the largest spell seen: a one-in-two-months quiet is
+// still likely in the month to come).
 import type { MonitoringPlan } from '../../../care/model.ts';
 import type { RoutineState } from './state.ts';
 
@@ -24,8 +28,8 @@ export const QUIET_TUNING = {
   kernelFlatMinutes: 30,
   /** ...falling smoothly to none this many minutes beyond that. */
   kernelFallMinutes: 150,
-  /** Weight of a spell that began in another place (a touch as the last event: every place counts fully). */
-  otherPlaceWeight: 0.7,
+  /** Weight of a spell that began in another place (half: the place matters, but a place seldom quiet borrows from the others). */
+  otherPlaceWeight: 0.5,
   /** Threshold = usual × scale + margin. */
   marginMinutes: 20,
   floorMinutes: 45,
@@ -39,6 +43,10 @@ export const QUIET_TUNING = {
   learnAfterDays: 7,
   /** The usual is the second longest day's spell (1), or the longest (0). */
   rank: 1,
+  /** The budget's scale is read off an exponential tail fitted to this many of the largest needed scales... */
+  tailSpells: 15,
+  /** ...whose spread (mean excess, in scale units) is at least this. */
+  tailMinSpread: 0.05,
 } as const;
 
 const Q = QUIET_TUNING;
@@ -156,9 +164,28 @@ export function calibrate(st: RoutineState, plan: MonitoringPlan, day: number): 
   st.bathScale = scaleFor(bathNeeds, allowed, Q.bathScaleMax);
 }
 
-/** The smallest scale (within range) that lets at most `allowed` (fractional: in between) of the needed scales through. */
-function scaleFor(needs: number[], allowed: number, max: number): number {
+/**
+ * The smallest scale (within range) that lets at most `allowed` of the needed scales through. A spell no
+ * scale could have stopped (no usual to scale) spends the allowance first. While the allowance is under
+ * the tail's size, the count of needs above a scale s is read off an exponential tail fitted to the
+ * largest `tailSpells` (peaks over a threshold: k × exp(−(s − u) / σ), u the k-th largest, σ their mean
+ * excess), so a strict budget may set the scale beyond the largest spell seen; otherwise, the needs
+ * themselves (fractional allowances interpolate between them, so the budget is a smooth setting).
+ */
+export function scaleFor(needs: number[], allowed: number, max: number): number {
   needs.sort((a, b) => b - a);
+  let inf = 0;
+  while (inf < needs.length && !Number.isFinite(needs[inf]!)) inf++;
+  const left = allowed - inf;
+  if (inf > 0 && left <= 0) return max;
+  const tail = Math.min(Q.tailSpells, needs.length - inf);
+  if (tail >= 3 && left < tail) {
+    const u = needs[inf + tail - 1]!;
+    let excess = 0;
+    for (let i = inf; i < inf + tail - 1; i++) excess += needs[i]! - u;
+    const sigma = Math.max(Q.tailMinSpread, excess / (tail - 1));
+    return Math.max(Q.scaleMin, Math.min(max, u + sigma * Math.log(tail / Math.max(left, 1e-3))));
+  }
   // A fractional allowance moves the scale part of the way to the next spell's (so the budget is a smooth setting).
   const k = Math.floor(allowed);
   const lo = Math.min(max, needs[k] ?? Q.scaleMin);
@@ -168,11 +195,11 @@ function scaleFor(needs: number[], allowed: number, max: number): number {
 }
 
 /** The inactivity threshold for the current spell, with the figures behind it. */
-export function quietThreshold(st: RoutineState, plan: MonitoringPlan, from: number, slot: number, presence: boolean): { minutes: number; usual: number; scale: number; learned: boolean; ceiling: number; days: number } {
+export function quietThreshold(st: RoutineState, plan: MonitoringPlan, from: number, slot: number, _presence?: boolean): { minutes: number; usual: number; scale: number; learned: boolean; ceiling: number; days: number } {
   const ceiling = plan.inactivityCeilingMinutes;
   if (st.quietDays < Q.learnAfterDays) return { minutes: ceiling, usual: 0, scale: st.quietScale, learned: false, ceiling, days: st.quietDays };
-  // A touch says only that they were there then: every place's spells count fully.
-  const usual = usualQuiet(st, st.zone.localMinute(from), slot, false, !presence, st.day - SPELL_DAYS, st.day + 1);
+  // A touch says only that they were there then; the spells that followed touches there before say where they went next.
+  const usual = usualQuiet(st, st.zone.localMinute(from), slot, false, false, st.day - SPELL_DAYS, st.day + 1);
   const minutes = Math.min(ceiling, Math.max(Q.floorMinutes, usual * st.quietScale + Q.marginMinutes));
   return { minutes, usual, scale: st.quietScale, learned: true, ceiling, days: st.quietDays };
 }

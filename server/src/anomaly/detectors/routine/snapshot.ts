@@ -31,6 +31,7 @@ export function snapshotRoutine(st: RoutineState): unknown {
     fallCallKind: st.fallCallKind,
     longLieRaised: st.longLieRaised,
     nightExitRoom: st.nightExitRoom,
+    pendingOutRoom: st.pendingOutRoom,
     rooms: [...st.rooms],
     live: st.live.snapshot(),
   };
@@ -82,6 +83,7 @@ export function restoreRoutine(st: RoutineState, state: unknown, ctx: DetectorCo
   st.fallCallKind = s.fallCallKind as 'fall' | 'call';
   st.longLieRaised = s.longLieRaised as '' | 'after-fall' | 'bathroom';
   st.nightExitRoom = typeof s.nightExitRoom === 'string' ? s.nightExitRoom : null;
+  st.pendingOutRoom = typeof s.pendingOutRoom === 'string' ? s.pendingOutRoom : null;
   st.plan = planOf(ctx);
   // The day's bounds follow from the day (and the plan as it is now); what setDay resets is set after it.
   const day = st.day;

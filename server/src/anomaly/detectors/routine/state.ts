@@ -57,6 +57,8 @@ export class RoutineState {
   nightExitRoom: string | null = null;
   nightExitRef: CoreEvent | null = null;
   pendingOutAt = NaN;
+  /** The room of the exterior door whose closing may be the resident going out. */
+  pendingOutRoom: string | null = null;
   out = false;
   outSince = NaN;
   notHomeAt = Infinity;

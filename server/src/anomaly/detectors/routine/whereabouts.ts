@@ -105,6 +105,7 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
         st.nightExitRef = e;
       } else if (e.value === 'closed' && (Number.isNaN(st.pendingOutAt) || t > st.pendingOutAt) && t >= st.lastInside) {
         st.pendingOutAt = t;
+        st.pendingOutRoom = room;
       }
     }
     return;
@@ -112,7 +113,8 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
 
   // Movement inside the home.
   if (t > st.lastInside) st.lastInside = t;
-  if (!Number.isNaN(st.pendingOutAt) && t > st.pendingOutAt) st.pendingOutAt = NaN;
+  // Movement in the door's own room just after it closed is the PIR seeing them go (as for night exit), not staying in.
+  if (!Number.isNaN(st.pendingOutAt) && t > st.pendingOutAt && (room !== st.pendingOutRoom || t - st.pendingOutAt >= T.nightExitGraceMs)) st.pendingOutAt = NaN;
   if (st.out && t > st.outSince) {
     learnReturn(st, st.outSince, t);
     st.out = false;
