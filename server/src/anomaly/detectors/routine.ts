@@ -4,6 +4,7 @@ import { ensureDay } from './routine/day.ts';
 import { checkInactivity, inactivityThreshold } from './routine/inactivity.ts';
 import { checkBathroomDwell, checkLongLieAfterFall, dwellThreshold } from './routine/long-lie.ts';
 import { checkNightExit } from './routine/night-exit.ts';
+import { QUIET_TUNING } from './routine/quiet.ts';
 import { checkOutOfHome } from './routine/not-home.ts';
 import { checkNotUp } from './routine/not-up.ts';
 import { restoreRoutine, snapshotRoutine } from './routine/snapshot.ts';
@@ -69,7 +70,13 @@ export function routineDetector(home: HomeInfo): Detector {
       if (!st.upToday && !st.notUpRaised && !st.out && st.notUpAt < st.wakeEnd) d = Math.min(d, st.notUpAt);
       if (st.upToday && Number.isNaN(st.inactivityRaisedAt) && !st.out && st.lastActivity >= st.wakeStart) {
         const at = Math.max(st.lastNow, st.lastActivity);
-        if (at < st.wakeEnd) d = Math.min(d, st.lastActivity + inactivityThreshold(st, st.plan).minutes * MIN, st.wakeEnd);
+        if (at < st.wakeEnd) {
+          // The threshold is never under the floor (or the ceiling, when that is lower), so until then the
+          // model need not be asked: it scans weeks of spells, and this runs after every event.
+          const earliest = st.lastActivity + Math.min(st.plan.inactivityCeilingMinutes, QUIET_TUNING.floorMinutes) * MIN;
+          const when = st.lastNow < earliest ? earliest : st.lastActivity + inactivityThreshold(st, st.plan).minutes * MIN;
+          d = Math.min(d, when, st.wakeEnd);
+        }
       }
       return d;
     },
