@@ -61,7 +61,8 @@ export class CredentialWatch {
     const ids = [...new Set(entries.map(([, v]) => v.hubId))];
     const current = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('hubs').select(['id', 'secret_hash']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      // A hub taken out of service (disabled) is dropped like one whose secret was rotated.
+      const rows = await this.db.selectFrom('hubs').select(['id', 'secret_hash']).where('id', 'in', ids.slice(i, i + 500)).where('disabled', '=', 0).execute();
       for (const r of rows) current.set(r.id, r.secret_hash);
     }
     let dropped = 0;

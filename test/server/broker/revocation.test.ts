@@ -47,6 +47,21 @@ describe('hub credentials after CONNECT, and the MQTT version', () => {
     other.end(true);
   });
 
+  it('a hub taken out of service (disabled, e.g. `hub disable` from the CLI) loses its live connection within seconds', async () => {
+    const hub = await connectHub(h.hearth.ports.mqtt, b.hub.hubId, b.hub.secret);
+    const closed = new Promise<void>((resolve) => hub.once('close', () => resolve()));
+    const before = h.hearth.services.broker.counters.revoked;
+    await passCheck();
+    expect(hub.connected).toBe(true);
+    // only the database changes, as when the CLI does it from another process
+    await h.hearth.services.db.updateTable('hubs').set({ disabled: 1 }).where('id', '=', b.hub.hubId).execute();
+    await passCheck();
+    await closed;
+    expect(h.hearth.services.broker.counters.revoked).toBe(before + 1);
+    await expect(connectHub(h.hearth.ports.mqtt, b.hub.hubId, b.hub.secret)).rejects.toThrow();
+    await h.hearth.services.db.updateTable('hubs').set({ disabled: 0 }).where('id', '=', b.hub.hubId).execute();
+  });
+
   it('defect 13: an MQTT 5 client gets a clear refusal (CONNACK "unacceptable protocol version"); 3.1.1 is what Hearth speaks', async () => {
     const before = h.hearth.services.broker.counters.versionRefused;
     const client = mqtt.connect(`mqtt://127.0.0.1:${h.hearth.ports.mqtt}`, {
