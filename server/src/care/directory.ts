@@ -170,9 +170,9 @@ export class Directory {
     // The password rules (docs/security.md): length, common and breached lists, not built from the names.
     const org = await this.db.selectFrom('organisations').select('name').where('id', '=', input.orgId).executeTakeFirst();
     assertStrongPassword(input.password, [input.username, input.displayName ?? '', org?.name ?? '']);
-    const existing = await this.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
-    // The same answer whether the name is taken here or in another organisation (docs/security.md).
-    if (existing) throw new HearthError('HEARTH_ERR_CONFLICT', 'that username is not available; choose another');
+    // Usernames are unique within an organisation (0018): another organisation's names are not for it to learn.
+    const existing = await this.db.selectFrom('users').select('id').where('org_id', '=', input.orgId).where('username', '=', input.username).executeTakeFirst();
+    if (existing) throw new HearthError('HEARTH_ERR_CONFLICT', `this organisation has a user "${input.username}" already; choose another username`);
     const row: UserTable = {
       id: newId(),
       org_id: input.orgId,
@@ -190,15 +190,24 @@ export class Directory {
 
   /** Check a username and password; the user, or null. */
   async checkPassword(username: string, password: string): Promise<UserInfo | null> {
-    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-    // A disabled organisation (0016) signs nobody in.
-    const orgOff = row ? (await this.db.selectFrom('organisations').select('disabled').where('id', '=', row.org_id).executeTakeFirst())?.disabled === 1 : false;
-    if (!row || row.disabled || orgOff) {
+    // Usernames are unique per organisation (0018), so a name may belong to users of several: the
+    // password says which. Disabled users and users of a disabled organisation (0016) sign nobody in.
+    const rows = await this.db
+      .selectFrom('users')
+      .innerJoin('organisations', 'organisations.id', 'users.org_id')
+      .selectAll('users')
+      .where('users.username', '=', username)
+      .where('users.disabled', '=', 0)
+      .where('organisations.disabled', '=', 0)
+      .execute();
+    if (rows.length === 0) {
       // Spend the same time as a real check, so timing does not reveal which usernames exist.
       verifyPassword(password, 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
       return null;
     }
-    return verifyPassword(password, row.password_hash) ? toUser(row) : null;
+    const matches = rows.filter((r) => verifyPassword(password, r.password_hash));
+    // Two people with one name and one password in two organisations cannot be told apart: neither is signed in.
+    return matches.length === 1 ? toUser(matches[0]!) : null;
   }
 
   /** A user by id. */

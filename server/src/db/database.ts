@@ -45,7 +45,13 @@ export async function openDatabase(file: string): Promise<OpenedDb> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   // Capabilities number their migrations independently, so a lower number may land after a higher one.
   const migrator = new Migrator({ db, provider: new FolderProvider(), allowUnorderedMigrations: true });
+  // Foreign keys off while migrating, as SQLite's procedure for rebuilding a table asks
+  // (a pragma that is a no-op inside the migrations' transaction); checked before use.
+  raw.pragma('foreign_keys = OFF');
   const { error, results } = await migrator.migrateToLatest();
+  raw.pragma('foreign_keys = ON');
+  const broken = raw.pragma('foreign_key_check') as unknown[];
+  if (broken.length) throw new Error(`database migration left ${broken.length} rows breaking foreign keys`);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordProblem } from '../../../server/src/auth/password-policy.ts';
 import { runCliJson } from '../../helpers/cli.ts';
-import { seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
+import { seedOrg, signIn, startHearth, type Fixture } from '../../helpers/hearth.ts';
 import { apiAs, type Api } from '../routing/fixture.ts';
 
 describe('defect 12: weak passwords and username enumeration', () => {
@@ -44,13 +44,21 @@ describe('defect 12: weak passwords and username enumeration', () => {
     }
   });
 
-  it("a taken username gets the same answer whether it is this organisation's or another's", async () => {
+  it("defect 12: usernames are per organisation, so another organisation's names cannot be confirmed; each person signs in with their own password", async () => {
     const mine = await admin.call('POST', '/api/users', { username: fx.users.operator.username, password: 'violet orbit harbour tea', role: 'operator' });
-    const theirs = await admin.call('POST', '/api/users', { username: other.users.operator.username, password: 'violet orbit harbour tea', role: 'operator' });
     expect(mine.status).toBe(409);
-    expect(theirs.status).toBe(409);
-    expect(theirs.json).toEqual(mine.json);
-    expect(theirs.body).not.toContain(other.users.operator.username);
-    expect((await otherAdmin.call('GET', '/api/users')).json.users.map((u: any) => u.username)).not.toContain('newstaff');
+    // The other organisation's operator's name is free here: creating it says nothing about them.
+    const theirs = await admin.call('POST', '/api/users', { username: other.users.operator.username, password: 'amber kettle lighthouse moss', role: 'operator' });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body).not.toContain(other.orgId);
+    const same = other.users.operator.username;
+    // Both people of that name sign in, each to their own organisation.
+    const ours = await signIn(h.hearth, same, 'amber kettle lighthouse moss');
+    const whoOurs = await h.hearth.app.inject({ method: 'GET', url: '/api/session', headers: { authorization: `Bearer ${ours}` } });
+    expect((whoOurs.json() as { user: { orgId: string } }).user.orgId).toBe(fx.orgId);
+    const theirsToken = await signIn(h.hearth, same, other.users.operator.password);
+    const whoTheirs = await h.hearth.app.inject({ method: 'GET', url: '/api/session', headers: { authorization: `Bearer ${theirsToken}` } });
+    expect((whoTheirs.json() as { user: { orgId: string } }).user.orgId).toBe(other.orgId);
+    expect((await otherAdmin.call('GET', '/api/users')).json.users.filter((u: any) => u.username === same)).toHaveLength(1);
   });
 });
