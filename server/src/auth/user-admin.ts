@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.ts';
 import type { UserTable } from '../db/schema.ts';
+import { toUser } from '../care/directory.ts';
 import { ROLES, type Role } from '../care/model.ts';
 import { HearthError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './crypto.ts';
@@ -17,15 +18,7 @@ export interface ManagedUser {
 }
 
 function view(row: UserTable): ManagedUser {
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role as Role,
-    neighbourhoodId: row.neighbourhood_id,
-    disabled: row.disabled === 1,
-  };
+  return { ...toUser(row), disabled: row.disabled === 1 };
 }
 
 /** The users table behind the user-management API: edit, disable and enable, passwords. Always within one organisation. */

@@ -49,7 +49,8 @@ export interface UserInfo {
   neighbourhoodId: string | null;
 }
 
-function toUser(row: UserTable): UserInfo {
+/** A users row as the rest of the server sees it (no password hash). */
+export function toUser(row: UserTable): UserInfo {
   return {
     id: row.id,
     orgId: row.org_id,
