@@ -3,7 +3,7 @@ import type { Detector, DetectorContext } from '../detector.ts';
 import { ensureDay } from './routine/day.ts';
 import { checkInactivity, inactivityThreshold } from './routine/inactivity.ts';
 import { checkBathroomDwell, checkLongLieAfterFall, dwellThreshold } from './routine/long-lie.ts';
-import { checkNightExit } from './routine/night-exit.ts';
+import { checkNightExit, nightExitDueAt } from './routine/night-exit.ts';
 import { QUIET_TUNING } from './routine/quiet.ts';
 import { checkOutOfHome } from './routine/not-home.ts';
 import { checkNotUp } from './routine/not-up.ts';
@@ -64,7 +64,7 @@ export function routineDetector(home: HomeInfo): Detector {
       if (!Number.isNaN(st.fallCallAt) && st.longLieRaised === '') d = Math.min(d, st.fallCallAt + st.plan.longLieMinutes * MIN);
       if (st.live.offline) return d;
       if (st.inBathroom && st.longLieRaised === '' && !st.out) d = Math.min(d, st.lastActivity + dwellThreshold(st, st.plan).minutes * MIN);
-      if (!Number.isNaN(st.nightExitAt) && !st.nightExitRaised) d = Math.min(d, st.nightExitAt + st.plan.nightExitMinutes * MIN);
+      if (!Number.isNaN(st.nightExitAt) && !st.nightExitRaised) d = Math.min(d, nightExitDueAt(st));
       if (!Number.isNaN(st.pendingOutAt)) d = Math.min(d, st.pendingOutAt + st.plan.outOfHomeMinutes * MIN);
       if (st.out && !st.notHomeRaised) d = Math.min(d, st.notHomeAt);
       if (!st.upToday && !st.notUpRaised && !st.out && st.notUpAt < st.wakeEnd) d = Math.min(d, st.notUpAt);

@@ -48,8 +48,14 @@ export function setDay(st: RoutineState, d: number, plan: MonitoringPlan): void 
   // Not up by the usual rising plus the margin, and never before the second latest rising of the last fortnight
   // plus RISING_SLACK (the resident's own history would not have raised it), at most a second margin later.
   const usualPlus = st.usualRisingMin + st.plan.notUpMarginMinutes;
-  // The second latest: one lie-in does not move the deadline for a fortnight.
-  st.latestRisingMin = st.risingLearned ? [...risings].sort((a, b) => b - a)[1] ?? risings[0]! : -1;
+  // The third latest of the last four weeks: a lie-in or two does not move the deadline for a month, and
+  // a resident who lies in now and then (at weekends, say) is not forgotten after a fortnight of early days.
+  const lateRisings: number[] = [];
+  for (let i = 0; i < 2 * WINDOW; i++) {
+    const r = st.risingRing[(((d - 1 - i) % HISTORY) + HISTORY) % HISTORY]!;
+    if (st.validRing[(((d - 1 - i) % HISTORY) + HISTORY) % HISTORY] && r >= 0) lateRisings.push(r);
+  }
+  st.latestRisingMin = st.risingLearned ? lateRisings.sort((a, b) => b - a)[2] ?? lateRisings[lateRisings.length - 1]! : -1;
   const deadline = st.risingLearned ? Math.min(usualPlus + st.plan.notUpMarginMinutes, Math.max(usualPlus, st.latestRisingMin + RISING_SLACK_MIN)) : usualPlus;
   st.notUpAt = st.zone.utcOf(d, Math.min(1439, deadline));
   st.upToday = st.lastActivity >= st.wakeStart;

@@ -28,14 +28,29 @@ export function learnReturn(st: RoutineState, since: number, t: number): void {
   if (past > 0 && past > st.lateReturnRing[i]!) st.lateReturnRing[i] = Math.min(32_000, past);
 }
 
+/** Nights spent away (an outing that began before the night and ended after it) on the last six weeks' days. */
+export function nightsAway(st: RoutineState): number {
+  // Came back at least a night's length past the night's start: away through the night.
+  const night = (((st.neMin - st.nsMin) % 1440) + 1440) % 1440;
+  let n = 0;
+  for (let i = 0; i < HISTORY; i++) if (st.lateReturnRing[(((st.day - i) % HISTORY) + HISTORY) % HISTORY]! >= night) n++;
+  return n;
+}
+
+/** Nights away in the last six weeks from which a night away is part of the resident's own routine. */
+export const NIGHTS_AWAY_ROUTINE = 2;
+
 /**
  * When "not home" is due for a resident out since `since`: the night's start (the later of the plan's
  * and the resident's own), plus the latest they came back past it on the last fortnight's days (so
- * their own history would not have raised it; at most 3 h), plus the plan's grace.
+ * their own history would not have raised it; at most 3 h), plus the plan's grace. A resident who
+ * has stayed away overnight at least twice in the last six weeks (with family, say) is staying
+ * somewhere: "not home" waits for the next night, and is raised then if they are still not back.
  */
 export function computeNotHomeAt(st: RoutineState, plan: MonitoringPlan, since: number): number {
   if (isNight(st, since)) return Infinity; // left in the night: the night-exit rule's case
-  return eveningStart(st, plan, since) + (usualLateReturn(st) + plan.notHomeGraceMinutes) * MIN;
+  const nextNight = nightsAway(st) >= NIGHTS_AWAY_ROUTINE ? 24 * 60 : 0;
+  return eveningStart(st, plan, since) + (nextNight + usualLateReturn(st) + plan.notHomeGraceMinutes) * MIN;
 }
 
 /** Most a learned late return moves "not home" on, minutes. */
@@ -55,13 +70,15 @@ export function checkOutOfHome(st: RoutineState, ctx: DetectorContext, now: numb
   }
   if (st.out && !st.notHomeRaised && !away && now >= st.notHomeAt) {
     st.notHomeRaised = true;
+    const away = nightsAway(st);
     signal(ctx, 'raise', 'not-home', st.outSince, late, {
       rule: 'not-home',
-      summary: `Out since ${st.zone.hhmm(st.outSince)} and not back ${fmtDuration(now - eveningStart(st, st.plan, st.outSince))} after the night began (${st.zone.hhmm(eveningStart(st, st.plan, st.outSince))}, the later of the plan's ${st.plan.nightStart} and the resident's own); latest return lately ${usualLateReturn(st)} min past it, plus the plan's ${st.plan.notHomeGraceMinutes} min`,
+      summary: `Out since ${st.zone.hhmm(st.outSince)} and not back ${fmtDuration(now - eveningStart(st, st.plan, st.outSince))} after the night began (${st.zone.hhmm(eveningStart(st, st.plan, st.outSince))}, the later of the plan's ${st.plan.nightStart} and the resident's own); ${away >= NIGHTS_AWAY_ROUTINE ? `they have stayed away ${away} nights in the last ${HISTORY} days, so it waited for a second night; ` : ''}latest return lately ${usualLateReturn(st)} min past it, plus the plan's ${st.plan.notHomeGraceMinutes} min`,
       events: st.lastActivityRef ? [refOf(st.lastActivityRef)] : [],
       outSince: new Date(st.outSince).toISOString(),
       graceMinutes: st.plan.notHomeGraceMinutes,
-        usualLateReturnMinutes: usualLateReturn(st),
+      usualLateReturnMinutes: usualLateReturn(st),
+      nightsAway: away,
     });
   }
 }

@@ -13,7 +13,7 @@ export function checkNotUp(st: RoutineState, ctx: DetectorContext, now: number, 
     const since = st.lastActivity > -Infinity ? `no activity since ${st.zone.hhmm(st.lastActivity)}${st.lastActivity < st.dayStart ? ' yesterday' : ''}` : 'no activity yet';
     signal(ctx, 'raise', 'not-up', st.notUpAt - st.plan.notUpMarginMinutes * MIN, late, {
       rule: 'not-up',
-      summary: `Not up: ${since}; usual rising time ${hhmmOf(st.usualRisingMin)} (${learnedNote(st, st.risingLearned)}) + margin ${fmtDuration(st.plan.notUpMarginMinutes * MIN)}${st.latestRisingMin >= 0 ? ` (latest rising lately ${hhmmOf(st.latestRisingMin)})` : ''} = ${st.zone.hhmm(st.notUpAt)}, now ${fmtDuration(now - st.notUpAt)} past it`,
+      summary: `Not up: ${since}; usual rising time ${hhmmOf(st.usualRisingMin)} (${learnedNote(st, st.risingLearned)}) + margin ${fmtDuration(st.plan.notUpMarginMinutes * MIN)}${st.latestRisingMin >= 0 ? ` (third latest rising of four weeks ${hhmmOf(st.latestRisingMin)})` : ''} = ${st.zone.hhmm(st.notUpAt)}, now ${fmtDuration(now - st.notUpAt)} past it`,
       events: st.lastActivityRef ? [refOf(st.lastActivityRef)] : [],
       usualRising: hhmmOf(st.usualRisingMin),
       learned: st.risingLearned,

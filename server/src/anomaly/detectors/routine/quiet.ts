@@ -12,8 +12,13 @@
 import type { MonitoringPlan } from '../../../care/model.ts';
 import type { RoutineState } from './state.ts';
 
-/** The rules sharing the budget (inactivity, the bathroom's long lie): each may spend its share. */
-const BUDGET_SHARE = 2;
+/**
+ * How the plan's false-alarm budget is shared: inactivity may spend half of it on the resident's own
+ * history, the bathroom's long lie a quarter (on recorded homes its alarms bought little delay that
+ * inactivity had not already: docs/detection.md), and the rules without a model (not up, night exit,
+ * not home) are left the last quarter.
+ */
+export const BUDGET_SHARES = { inactivity: 0.5, bathroom: 0.25 } as const;
 
 /** Quiet spells kept (a ring). */
 export const SPELLS = 2048;
@@ -146,9 +151,9 @@ export function calibrate(st: RoutineState, plan: MonitoringPlan, day: number): 
     const usual = usualQuiet(st, wh & START_MASK, slotOf(wh), false, false, day - SPELL_DAYS, day, d);
     needs.push(usual > 0 ? (len - Q.marginMinutes) / usual : Infinity);
   }
-  // Each rule (inactivity, the bathroom's long lie) may spend the plan's budget on the resident's own history.
-  const allowed = (plan.falseAlarmBudgetPerMonth * days.size) / (30 * BUDGET_SHARE);
-  st.quietScale = scaleFor(needs, allowed, Q.scaleMax);
+  // Each rule (inactivity, the bathroom's long lie) may spend its share of the plan's budget on the resident's own history.
+  const allowed = (plan.falseAlarmBudgetPerMonth * days.size) / 30;
+  st.quietScale = scaleFor(needs, allowed * BUDGET_SHARES.inactivity, Q.scaleMax);
   // The bathroom: the quiet after a bathroom event, any hour, against the same place's spells only.
   const bath = st.bathRef ? st.rooms.get(st.bathRef.sensorInfo?.room ?? '') ?? -1 : -1;
   const bathNeeds: number[] = [];
@@ -161,7 +166,7 @@ export function calibrate(st: RoutineState, plan: MonitoringPlan, day: number): 
     const usual = usualQuiet(st, wh & START_MASK, bath, true, false, day - SPELL_DAYS, day, d, false);
     bathNeeds.push(usual > 0 ? (len - Q.marginMinutes) / usual : Infinity);
   }
-  st.bathScale = scaleFor(bathNeeds, allowed, Q.bathScaleMax);
+  st.bathScale = scaleFor(bathNeeds, allowed * BUDGET_SHARES.bathroom, Q.bathScaleMax);
 }
 
 /**

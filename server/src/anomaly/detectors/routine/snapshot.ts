@@ -9,7 +9,7 @@ import { SLOTS } from './tuning.ts';
 const ARRAYS = ['todDay', 'roomDay', 'todRing', 'roomRing', 'dwellRing', 'validRing', 'risingRing', 'nightRing', 'activityRing', 'chairRing', 'normTod', 'normRoom', 'routineFrozen', 'awakeRing', 'lateReturnRing', 'spellDay', 'spellLen', 'spellWhere'] as const;
 /** Numbers kept (NaN and Infinity as strings). */
 const NUMS = [
-  'day', 'lastActivity', 'lastSlot', 'lastInside', 'runStart', 'bathEnteredAt', 'fallCallAt', 'nightExitAt', 'pendingOutAt', 'outSince', 'notHomeAt', 'lastLateArrival', 'lastNow',
+  'day', 'lastActivity', 'lastSlot', 'lastInside', 'runStart', 'aboutSince', 'bathEnteredAt', 'fallCallAt', 'nightExitAt', 'nightExitDueAt', 'pendingOutAt', 'outSince', 'notHomeAt', 'lastLateArrival', 'lastNow',
   'inactivityRaisedAt', 'routineRaised', 'routineStreak', 'routineClearStreak', 'dwellDay', 'risingDay', 'nightVisitsDay', 'nightVisitsNext', 'activityDay', 'chairDay', 'chairSince',
   'daysLearned', 'normDwell', 'notUpAt', 'lastBathAt', 'spellHead', 'quietScale', 'quietDays', 'bathScale',
 ] as const;

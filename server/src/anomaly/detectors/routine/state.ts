@@ -45,6 +45,8 @@ export class RoutineState {
   lastInside = -Infinity;
   // Start of the current run of activity (after a quiet hour): a morning run that began before night's end is the rising.
   runStart = -Infinity;
+  /** The current run's first activity outside the bed, the bedroom and the bathroom (NaN: none yet). */
+  aboutSince = NaN;
   spellExcluded = true;
   upToday = false;
   inBathroom = false;
@@ -54,6 +56,8 @@ export class RoutineState {
   fallCallRef: CoreEvent | null = null;
   fallCallKind: 'fall' | 'call' = 'fall';
   nightExitAt = NaN;
+  /** When the pending night exit is due (nightExitAt plus the plan's wait, or later for an early departure). */
+  nightExitDueAt = NaN;
   nightExitRoom: string | null = null;
   nightExitRef: CoreEvent | null = null;
   pendingOutAt = NaN;
@@ -103,7 +107,7 @@ export class RoutineState {
   readonly awakeRing = new Uint8Array(QUARTERS * NIGHT_DAYS);
   /** Whether today's night window is learned (else the plan's). */
   nightLearned = false;
-  /** The latest rising (minute of the day) of the last fortnight, or -1 before it is learned. */
+  /** The third latest rising (minute of the day) of the last four weeks, or -1 before it is learned. */
   latestRisingMin = -1;
   /** The last bathroom event of any kind (sensor time). */
   lastBathAt = -Infinity;

@@ -2,8 +2,9 @@
 // in or out of the bathroom), clearing the conditions it ends and feeding today's norms.
 import type { CoreEvent, DetectorContext } from '../../detector.ts';
 import { ensureDay, isNight } from './day.ts';
-import { markAwake } from './night.ts';
+import { isWakingEvidence, markAwake } from './night.ts';
 import { evidenceOf } from './evidence.ts';
+import { nightExitDue } from './night-exit.ts';
 import { learnReturn } from './not-home.ts';
 import { learnSpell } from './norms.ts';
 import { keepSpell } from './quiet.ts';
@@ -67,7 +68,13 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
   const isDoor = e.type === 'door';
 
   if (t > st.lastActivity) {
-    if (t - st.lastActivity > RUN_GAP_MS) st.runStart = t;
+    if (t - st.lastActivity > RUN_GAP_MS) {
+      st.runStart = t;
+      st.aboutSince = NaN;
+    }
+    // Up and about: the run's first activity outside the bed, the bedroom and the bathroom; back in bed, no longer.
+    if (e.type === 'bed' && e.value === 'in') st.aboutSince = NaN;
+    else if (Number.isNaN(st.aboutSince) && isWakingEvidence(e)) st.aboutSince = t;
     // A spell that ended an alert (a collapse, a long lie) is an incident, not the routine: never learned.
     if (!st.spellExcluded && inDay && Number.isNaN(st.inactivityRaisedAt) && st.longLieRaised === '') {
       learnSpell(st, st.lastActivity, t);
@@ -101,6 +108,7 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
     if (role === 'exterior-door') {
       if (e.value === 'open' && Number.isNaN(st.nightExitAt) && isNight(st, t)) {
         st.nightExitAt = t;
+        st.nightExitDueAt = nightExitDue(st, t);
         st.nightExitRoom = room;
         st.nightExitRef = e;
       } else if (e.value === 'closed' && (Number.isNaN(st.pendingOutAt) || t > st.pendingOutAt) && t >= st.lastInside) {
