@@ -4,7 +4,7 @@
 // must still catch.
 import { describe, expect, it } from 'vitest';
 import { AnomalyCore } from '../../../server/src/anomaly/core.ts';
-import { rig } from './harness.ts';
+import { makeHome, rig } from './harness.ts';
 
 const day = (n: number): string => `2026-01-${String(n).padStart(2, '0')}`;
 const at = (n: number, hhmm: string): string => `${day(n)}T${hhmm}:00Z`;
@@ -145,7 +145,7 @@ describe('a night exit pending across an upgrade', () => {
     for (let d = 1; d <= 14; d++) r.day(day(d), { rise: '07:30', bed: '22:30' });
     r.ev('front-door', 'open', at(15, '02:00'));
     r.to(at(15, '02:05'));
-    const snap = r.core.snapshotHome(r.home.hubId)! as { detectors: { routine: { nums: Record<string, unknown> } } };
+    const snap = r.core.snapshotHome(r.home.hubId)! as unknown as { detectors: { routine: { nums: Record<string, unknown> } } };
     expect(snap.detectors.routine.nums.nightExitDueAt).toBeDefined();
     delete snap.detectors.routine.nums.nightExitDueAt;
     const signals: { type: string; action: string }[] = [];
@@ -156,5 +156,39 @@ describe('a night exit pending across an upgrade', () => {
     core.hubConnection(r.home.hubId, true, r.clock.now());
     r.to(at(15, '02:30'));
     expect(signals.filter((s) => s.type === 'night-exit' && s.action === 'raise')).toHaveLength(1);
+  });
+});
+
+describe('presence versus touch in the quiet model: the same room, two kinds of place', () => {
+  /** Fourteen days on which the kitchen PIR sees them settle at 14:00 for 90 min; the fridge is opened at 11:00 and they move on. */
+  const history = () => {
+    const home = makeHome();
+    home.sensors.set('fridge', { sensorId: 'fridge', type: 'motion', room: 'kitchen', role: 'kitchen', commissioned: true, evidence: 'touch' });
+    const r = rig('2026-01-01T00:00:00Z', home);
+    const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    for (let d = 1; d <= 14; d++) {
+      const day: [number, string, unknown][] = [[450, 'bed-pad', 'out'], [660, 'fridge', true], [665, 'hall-pir', true], [840, 'kitchen-pir', true], [930, 'kitchen-pir', true], [1350, 'bedroom-pir', true], [1351, 'bed-pad', 'in']];
+      for (let m = 7 * 60 + 35; m < 22 * 60; m += 20) if ((m < 14 * 60 || m >= 15 * 60 + 30) && Math.abs(m - 660) > 6) day.push([m, m % 40 ? 'lounge-pir' : 'hall-pir', true]);
+      for (const [m, sensor, value] of day.sort((x, y) => x[0] - y[0])) r.ev(sensor, value, at(d, hhmm(m)));
+    }
+    r.ev('bed-pad', 'out', at(15, '07:30'));
+    for (const t of ['08:00', '09:00', '10:00', '11:00', '12:00', '13:00', '13:40']) r.ev('lounge-pir', true, at(15, t));
+    return r;
+  };
+
+  it('quiet after the fridge at 14:00 is judged by what follows touches there, and checked on sooner than quiet after the kitchen PIR', () => {
+    const seen = history();
+    seen.ev('kitchen-pir', true, at(15, '14:00'));
+    seen.to(at(15, '19:00'));
+    const touched = history();
+    touched.ev('fridge', true, at(15, '14:00'));
+    touched.to(at(15, '19:00'));
+    const day15 = (x: { at: number }) => x.at >= Date.parse(at(15, '14:00'));
+    const [a] = seen.of('inactivity', 'raise').filter(day15);
+    const [b] = touched.of('inactivity', 'raise').filter(day15);
+    expect(a?.cause.lastEvidence).toBe('presence');
+    expect(b?.cause.lastEvidence).toBe('touch');
+    expect(b!.cause.usualMinutes as number).toBeLessThan(a!.cause.usualMinutes as number);
+    expect(b!.at).toBeLessThan(a!.at);
   });
 });

@@ -3,7 +3,7 @@ import type { MonitoringPlan } from '../../../care/model.ts';
 import { refOf, type DetectorContext } from '../../detector.ts';
 import { fmtDuration } from '../../local-time.ts';
 import { signal } from '../emit.ts';
-import { learnedNote, type RoutineState } from './state.ts';
+import { learnedNote, roomMask, type RoutineState } from './state.ts';
 import { QUIET_TUNING, SPELL_DAYS, usualQuiet } from './quiet.ts';
 import { MIN, T } from './tuning.ts';
 
@@ -17,7 +17,8 @@ export function dwellThreshold(st: RoutineState, plan: MonitoringPlan): { minute
   const key = `${st.lastActivity}|${st.bathScale}|${st.spellHead}|${st.day}`;
   if (st.bathKey !== key) {
     st.bathKey = key;
-    const usual = usualQuiet(st, st.zone.localMinute(st.lastActivity), st.lastSlot, true, false, st.day - SPELL_DAYS, st.day + 1, NaN, false);
+    // Spells after any bathroom event (its PIR, its tap or flush) are the bathroom's.
+    const usual = usualQuiet(st, st.zone.localMinute(st.lastActivity), st.lastSlot, true, false, st.day - SPELL_DAYS, st.day + 1, NaN, false, QUIET_TUNING.rank, roomMask(st, st.bathRef?.sensorInfo?.room ?? ''));
     st.bathMinutes = usual > 0 ? Math.min(plan.inactivityCeilingMinutes, Math.max(T.dwellFloorMinutes, usual * st.bathScale + QUIET_TUNING.marginMinutes)) : plan.bathroomDwellMinutes;
     st.bathUsual = usual;
   }

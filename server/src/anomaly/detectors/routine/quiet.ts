@@ -2,15 +2,15 @@
 // (start time, place, length) over the last four weeks. How long quiet usually lasts for a spell that
 // began at minute s in place r is the longest of their spells, each weighted by how close its start
 // was to s (a smooth kernel: full weight within 30 min, none beyond 3 h; no steps at the hour) and by
-// whether it began in the same place (the place of the last event, a touch's as well as a PIR's: what
-// followed it before says where they usually go from there). The threshold is that usual × a scale + a
+// whether it began in the same place (the room of the last event and what its sensor says: a PIR seeing
+// them there, or a touch; what followed it before says where they usually go from there). The threshold is that usual × a scale + a
 // margin, between the floor and the plan's ceiling; the scale is the smallest that, judged day by day
 // against the other days (leave one day out), would have raised at most the plan's false-alarm budget
 // on that history, read off an exponential tail fitted to the largest needs when the budget allows
 // fewer than a handful (so it is not capped at the largest spell seen: a one-in-two-months quiet is
 // still likely in the month to come).
 import type { MonitoringPlan } from '../../../care/model.ts';
-import type { RoutineState } from './state.ts';
+import { roomMask, type RoutineState } from './state.ts';
 
 /**
  * How the plan's false-alarm budget is shared: inactivity may spend half of it on the resident's own
@@ -90,7 +90,7 @@ const dayMax = new Float64Array(SPELL_DAYS + 2);
  * day's longest weighted spell, from days in [fromDay, toDay) other than `skipDay`; the `rank`-th longest
  * of those days (0: the longest; 1: the second, so one odd day does not set the norm for a month).
  */
-export function usualQuiet(st: RoutineState, start: number, slot: number, samePlaceOnly: boolean, anyPlace: boolean, fromDay: number, toDay: number, skipDay = NaN, waking = true, rank: number = QUIET_TUNING.rank): number {
+export function usualQuiet(st: RoutineState, start: number, slot: number, samePlaceOnly: boolean, anyPlace: boolean, fromDay: number, toDay: number, skipDay = NaN, waking = true, rank: number = QUIET_TUNING.rank, sameMask = 0): number {
   const span = Math.min(dayMax.length, toDay - fromDay);
   dayMax.fill(0, 0, span);
   const n = Math.min(SPELLS, st.spellHead);
@@ -99,7 +99,8 @@ export function usualQuiet(st: RoutineState, start: number, slot: number, samePl
     if (d < fromDay || d >= toDay || d === skipDay || d - fromDay >= span) continue;
     const wh = st.spellWhere[i]!;
     if (waking && wh & NIGHT_BIT) continue;
-    const same = slotOf(wh) === slot;
+    // The same place: the slot itself, or any slot of `sameMask` (a room's every kind of evidence).
+    const same = sameMask ? ((sameMask >>> slotOf(wh)) & 1) === 1 : slotOf(wh) === slot;
     if (samePlaceOnly && !same) continue;
     const w = kernel(start - (wh & START_MASK)) * (same || anyPlace ? 1 : Q.otherPlaceWeight);
     const v = st.spellLen[i]! * w;
@@ -155,15 +156,15 @@ export function calibrate(st: RoutineState, plan: MonitoringPlan, day: number): 
   const allowed = (plan.falseAlarmBudgetPerMonth * days.size) / 30;
   st.quietScale = scaleFor(needs, allowed * BUDGET_SHARES.inactivity, Q.scaleMax);
   // The bathroom: the quiet after a bathroom event, any hour, against the same place's spells only.
-  const bath = st.bathRef ? st.rooms.get(st.bathRef.sensorInfo?.room ?? '') ?? -1 : -1;
+  const bath = st.bathRef ? roomMask(st, st.bathRef.sensorInfo?.room ?? '') : 0;
   const bathNeeds: number[] = [];
-  for (let i = 0; bath >= 0 && i < n; i++) {
+  for (let i = 0; bath !== 0 && i < n; i++) {
     const d = st.spellDay[i]!;
     const wh = st.spellWhere[i]!;
-    if (d < day - SPELL_DAYS || d >= day || slotOf(wh) !== bath) continue;
+    if (d < day - SPELL_DAYS || d >= day || ((bath >>> slotOf(wh)) & 1) === 0) continue;
     const len = st.spellLen[i]!;
     if (len <= Q.bathFloorMinutes) continue;
-    const usual = usualQuiet(st, wh & START_MASK, bath, true, false, day - SPELL_DAYS, day, d, false);
+    const usual = usualQuiet(st, wh & START_MASK, slotOf(wh), true, false, day - SPELL_DAYS, day, d, false, Q.rank, bath);
     bathNeeds.push(usual > 0 ? (len - Q.marginMinutes) / usual : Infinity);
   }
   st.bathScale = scaleFor(bathNeeds, allowed * BUDGET_SHARES.bathroom, Q.bathScaleMax);

@@ -76,7 +76,7 @@ export function restoreRoutine(st: RoutineState, state: unknown, ctx: DetectorCo
   st.roomNames.length = 2;
   for (const [room, slot] of roomList) {
     st.rooms.set(room, slot);
-    st.roomNames[slot] ??= `in the ${room}`;
+    st.roomNames[slot] ??= `in the ${room.split('|')[0]}`;
   }
   NUMS.forEach((k, i) => (r[k] = nums[i]));
   FLAGS.forEach((k, i) => (r[k] = flags[i]));

@@ -6,6 +6,7 @@ import { zoneClock, type ZoneClock } from '../../local-time.ts';
 import { signal } from '../emit.ts';
 import { HubLiveness } from '../hub-liveness.ts';
 import { NIGHT_DAYS, QUARTERS } from './night.ts';
+import { evidenceOf } from './evidence.ts';
 import { SPELLS } from './quiet.ts';
 import { FIGURES } from './routine-change.ts';
 import { HISTORY, SLOT_BED, SLOT_CHAIR, SLOTS, WINDOW } from './tuning.ts';
@@ -139,18 +140,31 @@ export class RoutineState {
   }
 }
 
-/** The room slot of an event: in bed, in the chair, or its room. */
+/**
+ * The place slot of an event: in bed, in the chair, or its room and what the sensor says of it (a PIR
+ * seeing them there, or a touch: a fridge, a cupboard). The two are apart because what follows differs:
+ * after a PIR by the bed, a long quiet is a nap; after the fridge, they move on, and the next room's
+ * PIR sees them. The room is the part before the "|".
+ */
 export function slotOf(st: RoutineState, e: CoreEvent): number {
   if (e.type === 'bed' && e.value === 'in') return SLOT_BED;
   if (e.type === 'chair' && e.value === 'in') return SLOT_CHAIR;
   const room = e.sensorInfo?.room ?? '?';
-  let s = st.rooms.get(room);
+  const key = `${room}|${evidenceOf(e)}`;
+  let s = st.rooms.get(key);
   if (s === undefined) {
     s = Math.min(SLOTS - 1, st.rooms.size + 2);
-    st.rooms.set(room, s);
+    st.rooms.set(key, s);
     st.roomNames[s] ??= `in the ${room}`;
   }
   return s;
+}
+
+/** The slots of a room (every kind of evidence in it), as a bit mask. */
+export function roomMask(st: RoutineState, room: string): number {
+  let m = 0;
+  for (const [key, slot] of st.rooms) if (key.slice(0, key.indexOf('|') >>> 0) === room || key === room) m |= 1 << slot;
+  return m;
 }
 
 /** How a norm came about, for a cause. */
