@@ -192,3 +192,49 @@ describe('presence versus touch in the quiet model: the same room, two kinds of 
     expect(b!.at).toBeLessThan(a!.at);
   });
 });
+
+describe('a stuck or chattering sensor does not hide a collapse for longer than the ceiling', () => {
+  /** Fourteen ordinary days, then day 15: up at 07:30, about until 10:00. */
+  const morning = () => {
+    const r = rig('2026-01-01T00:00:00Z');
+    for (let d = 1; d <= 14; d++) r.day(day(d), { rise: '07:30', bed: '22:30' });
+    r.ev('bed-pad', 'out', at(15, '07:30'));
+    for (const t of ['07:40', '08:20', '09:00', '09:40']) r.ev('kitchen-pir', true, at(15, t));
+    r.ev('lounge-pir', true, at(15, '10:00'));
+    return r;
+  };
+  /** The hall PIR reports every `every` seconds from 10:01 until `until` (minutes after 10:01). */
+  const chatter = (r: ReturnType<typeof rig>, everySec: number, untilMin: number) => {
+    const from = Date.parse(at(15, '10:01'));
+    for (let t = from; t <= from + untilMin * 60_000; t += everySec * 1000) r.ev('hall-pir', true, new Date(t).toISOString());
+  };
+
+  it('a hall PIR firing every 90 s from 10:01 while nothing else moves: inactivity is raised once it has been alone for the ceiling, saying why', () => {
+    const r = morning();
+    chatter(r, 90, 300);
+    const [a] = r.of('inactivity', 'raise').filter((s) => s.at >= Date.parse(at(15, '10:00')));
+    expect(a).toBeDefined();
+    expect(a!.cause.stuckSensor).toBe('hall-pir');
+    expect(a!.cause.summary).toMatch(/since 10:00, last seen in the lounge\); only hall-pir has reported since 10:01, 40 times an hour without a 10-minute break: taken as stuck/);
+    // Alone for the ceiling (4 h) from 10:01: raised by 14:02, not hidden for the whole five hours.
+    expect(a!.at).toBeLessThanOrEqual(Date.parse(at(15, '14:02')));
+  });
+
+  it('another sensor moving again ends it: the alert clears and the PIR counts again', () => {
+    const r = morning();
+    chatter(r, 90, 250);
+    r.ev('kitchen-pir', true, at(15, '14:20'));
+    expect(r.of('inactivity', 'clear').filter((s) => s.at >= Date.parse(at(15, '14:00')))).toHaveLength(1);
+    r.ev('hall-pir', true, at(15, '14:25'));
+    r.to(at(15, '15:00'));
+    expect(r.of('inactivity', 'raise').filter((s) => s.at >= Date.parse(at(15, '14:20')))).toEqual([]);
+  });
+
+  it('a resident alone in one room whose PIR sees them now and then (gaps of 15 min) is no stuck sensor', () => {
+    const r = morning();
+    const from = Date.parse(at(15, '10:01'));
+    for (let m = 0; m <= 300; m += 15) r.ev('lounge-pir', true, new Date(from + m * 60_000).toISOString());
+    r.to(at(15, '15:10'));
+    expect(r.signals.filter((s) => s.cause.stuckSensor)).toEqual([]);
+  });
+});

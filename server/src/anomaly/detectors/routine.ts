@@ -8,6 +8,7 @@ import { QUIET_TUNING } from './routine/quiet.ts';
 import { checkOutOfHome } from './routine/not-home.ts';
 import { checkNotUp } from './routine/not-up.ts';
 import { restoreRoutine, snapshotRoutine } from './routine/snapshot.ts';
+import { checkStuck } from './routine/stuck.ts';
 import { planOf, RoutineState } from './routine/state.ts';
 import { MIN, T } from './routine/tuning.ts';
 import { onRoutineEvent } from './routine/whereabouts.ts';
@@ -41,6 +42,7 @@ export function routineDetector(home: HomeInfo): Detector {
     checkNightExit(st, ctx, now, late);
     checkOutOfHome(st, ctx, now, late, away);
     checkNotUp(st, ctx, now, late, away);
+    checkStuck(st);
     checkInactivity(st, ctx, now, late, away);
   };
 
@@ -68,6 +70,8 @@ export function routineDetector(home: HomeInfo): Detector {
       if (!Number.isNaN(st.pendingOutAt)) d = Math.min(d, st.pendingOutAt + st.plan.outOfHomeMinutes * MIN);
       if (st.out && !st.notHomeRaised) d = Math.min(d, st.notHomeAt);
       if (!st.upToday && !st.notUpRaised && !st.out && st.notUpAt < st.wakeEnd) d = Math.min(d, st.notUpAt);
+      // A one-sensor streak is judged when it has lasted the ceiling.
+      if (st.soloSensor !== null && st.stuckSensor === null && st.soloLast > st.soloSince) d = Math.min(d, Math.max(st.lastNow, st.soloSince + st.plan.inactivityCeilingMinutes * MIN));
       if (st.upToday && Number.isNaN(st.inactivityRaisedAt) && !st.out && st.lastActivity >= st.wakeStart) {
         const at = Math.max(st.lastNow, st.lastActivity);
         if (at < st.wakeEnd) {

@@ -7,6 +7,7 @@ import { signal } from '../emit.ts';
 import { evidenceOf } from './evidence.ts';
 import { QUIET_TUNING, quietThreshold } from './quiet.ts';
 import type { RoutineState } from './state.ts';
+import { stuckWords } from './stuck.ts';
 import { MIN, SLOT_BED } from './tuning.ts';
 
 /** The inactivity threshold for the current quiet spell, with the figures behind it. */
@@ -50,7 +51,7 @@ export function checkInactivity(st: RoutineState, ctx: DetectorContext, now: num
     : `threshold ${fmtDuration(thr.minutes * MIN)} (the ceiling: ${thr.inBed ? 'in bed' : 'plan default until the routine is learned'})`;
   signal(ctx, 'raise', 'inactivity', st.lastActivity, late, {
     rule: 'inactivity',
-    summary: `No movement for ${fmtDuration(quiet)} (since ${st.zone.hhmm(st.lastActivity)}${lastSeenWords(st, thr.presence)}); ${norms}; ceiling ${fmtDuration(thr.ceiling * MIN)}`,
+    summary: `No movement for ${fmtDuration(quiet)} (since ${st.zone.hhmm(st.lastActivity)}${lastSeenWords(st, thr.presence)})${stuckWords(st)}; ${norms}; ceiling ${fmtDuration(thr.ceiling * MIN)}`,
     events: st.lastActivityRef ? [refOf(st.lastActivityRef)] : [],
     quietMinutes: Math.round(quiet / MIN),
     usualMinutes: thr.learned ? Math.round(thr.usual) : null,
@@ -61,5 +62,6 @@ export function checkInactivity(st: RoutineState, ctx: DetectorContext, now: num
     ceilingMinutes: thr.ceiling,
     exceededByMinutes: Math.round(quiet / MIN - thr.minutes),
     learned: thr.learned,
+    stuckSensor: st.stuckSensor,
   });
 }

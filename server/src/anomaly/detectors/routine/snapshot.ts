@@ -12,11 +12,12 @@ const NUMS = [
   'day', 'lastActivity', 'lastSlot', 'lastInside', 'runStart', 'aboutSince', 'bathEnteredAt', 'fallCallAt', 'nightExitAt', 'nightExitDueAt', 'pendingOutAt', 'outSince', 'notHomeAt', 'lastLateArrival', 'lastNow',
   'inactivityRaisedAt', 'routineRaised', 'routineStreak', 'routineClearStreak', 'dwellDay', 'risingDay', 'nightVisitsDay', 'nightVisitsNext', 'activityDay', 'chairDay', 'chairSince',
   'daysLearned', 'normDwell', 'notUpAt', 'lastBathAt', 'spellHead', 'quietScale', 'quietDays', 'bathScale',
+  'soloSince', 'soloLast', 'soloCount', 'soloMaxGap', 'soloPrevOther', 'soloPrevSlot',
 ] as const;
 /** Flags kept. */
 const FLAGS = ['spellExcluded', 'upToday', 'inBathroom', 'out', 'notUpRaised', 'nightExitRaised', 'notHomeRaised'] as const;
 /** Events kept (for the causes of alerts still to come). */
-const EVENTS = ['lastActivityRef', 'bathRef', 'fallCallRef', 'nightExitRef'] as const;
+const EVENTS = ['lastActivityRef', 'bathRef', 'fallCallRef', 'nightExitRef', 'soloPrevRef'] as const;
 
 type Rec = Record<string, unknown>;
 
@@ -32,6 +33,8 @@ export function snapshotRoutine(st: RoutineState): unknown {
     longLieRaised: st.longLieRaised,
     nightExitRoom: st.nightExitRoom,
     pendingOutRoom: st.pendingOutRoom,
+    soloSensor: st.soloSensor,
+    stuckSensor: st.stuckSensor,
     rooms: [...st.rooms],
     live: st.live.snapshot(),
   };
@@ -84,6 +87,8 @@ export function restoreRoutine(st: RoutineState, state: unknown, ctx: DetectorCo
   st.longLieRaised = s.longLieRaised as '' | 'after-fall' | 'bathroom';
   st.nightExitRoom = typeof s.nightExitRoom === 'string' ? s.nightExitRoom : null;
   st.pendingOutRoom = typeof s.pendingOutRoom === 'string' ? s.pendingOutRoom : null;
+  st.soloSensor = typeof s.soloSensor === 'string' ? s.soloSensor : null;
+  st.stuckSensor = typeof s.stuckSensor === 'string' ? s.stuckSensor : null;
   st.plan = planOf(ctx);
   // The day's bounds follow from the day (and the plan as it is now); what setDay resets is set after it.
   const day = st.day;

@@ -46,6 +46,18 @@ export class RoutineState {
   lastInside = -Infinity;
   // Start of the current run of activity (after a quiet hour): a morning run that began before night's end is the rising.
   runStart = -Infinity;
+  /** The current one-sensor streak (stuck.ts): its sensor, first and last event, count and longest gap. */
+  soloSensor: string | null = null;
+  soloSince = NaN;
+  soloLast = -Infinity;
+  soloCount = 0;
+  soloMaxGap = 0;
+  /** The last event before the streak (another sensor's), and its place. */
+  soloPrevOther = -Infinity;
+  soloPrevSlot = -1;
+  soloPrevRef: CoreEvent | null = null;
+  /** The sensor taken as stuck (its events are not activity), or null. */
+  stuckSensor: string | null = null;
   /** The current run's first activity outside the bed, the bedroom and the bathroom (NaN: none yet). */
   aboutSince = NaN;
   spellExcluded = true;

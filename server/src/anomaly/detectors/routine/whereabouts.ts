@@ -8,6 +8,7 @@ import { nightExitDue } from './night-exit.ts';
 import { learnReturn } from './not-home.ts';
 import { learnSpell } from './norms.ts';
 import { keepSpell } from './quiet.ts';
+import { noteSolo } from './stuck.ts';
 import { clearIf, planOf, slotOf, type RoutineState } from './state.ts';
 import { BATH_VISIT_GAP_MS, CHAIR_MAX_MS, EARLY_RISING_MS, isActivity, MIN, RUN_GAP_MS, T } from './tuning.ts';
 
@@ -48,6 +49,8 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
     return;
   }
   if (!isActivity(e)) return;
+  // A sensor taken as stuck (one sensor alone, steadily, for the ceiling) is not activity.
+  if (noteSolo(st, e, t)) return;
 
   const inDay = t >= st.dayStart && t < st.dayEnd;
   if (inDay) {
