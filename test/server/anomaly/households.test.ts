@@ -238,3 +238,32 @@ describe('a stuck or chattering sensor does not hide a collapse for longer than 
     expect(r.signals.filter((s) => s.cause.stuckSensor)).toEqual([]);
   });
 });
+
+describe('the learned night of a restless household', () => {
+  /** Up at 09:30, in bed at 22:30, and up in the lounge for a while every night, at a different hour each night (01:00, 03:00 or 05:00). */
+  const restless = (r: ReturnType<typeof rig>, d: number) => {
+    const hour = [1, 3, 5][d % 3]!;
+    for (let m = 0; m <= 45; m += 15) r.ev('lounge-pir', true, `${day(d)}T0${hour}:${String(m).padStart(2, '0')}:00Z`);
+    r.ev('bed-pad', 'in', `${day(d)}T0${hour}:50:00Z`);
+    r.day(day(d), { rise: '09:30', bed: '22:30' });
+  };
+
+  it('no four quiet hours on three nights in four: the night is learned from half the nights, so a lounge visit at 07:10 and quiet until 09:30 is still night', () => {
+    const r = rig('2026-01-01T00:00:00Z');
+    for (let d = 1; d <= 14; d++) restless(r, d);
+    r.ev('lounge-pir', true, at(15, '07:10'));
+    r.to(at(15, '09:30'));
+    r.day(day(15), { rise: '09:30', bed: '22:30' });
+    r.to(at(16, '00:00'));
+    expect(r.of('inactivity', 'raise').filter((s) => s.at >= Date.parse(at(15, '07:00')))).toEqual([]);
+  });
+
+  it('the same household still gets a night exit at 02:00, and its cause gives their own night', () => {
+    const r = rig('2026-01-01T00:00:00Z');
+    for (let d = 1; d <= 14; d++) restless(r, d);
+    r.ev('front-door', 'open', at(15, '02:00'));
+    r.to(at(15, '02:20'));
+    const [a] = r.of('night-exit', 'raise');
+    expect(a?.cause.summary).toMatch(/the resident's own \d\d:\d\d to \d\d:\d\d/);
+  });
+});

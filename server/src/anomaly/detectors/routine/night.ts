@@ -19,6 +19,8 @@ export const NIGHT_TUNING = {
   learnAfterDays: 7,
   /** A quarter hour is night when activity was seen in it on at most this share of days. */
   quietShare: 0.25,
+  /** ...or, when no night comes of that, on at most this share. */
+  looseShare: 0.5,
   /** The learned start and end stay within this many minutes of the plan's. */
   boundMinutes: 180,
   /** A learned night shorter than this is not taken (the plan's stands). */
@@ -75,7 +77,18 @@ export function learnNight(st: RoutineState, d: number, plan: MonitoringPlan): {
   }
   if (days < N.learnAfterDays) return { start: ps, end: pe, learned: false, days };
   // Quarter hours from noon to noon, so a night is one run; the longest run of quiet quarters that overlaps the plan's night.
-  const limit = N.quietShare * days;
+  // A household up late or restless (two people, a night owl) may have no four hours quiet on three days in
+  // four; then quiet on half the days will do, before the plan's night is taken as it stands.
+  const first = nightRun(counts, N.quietShare * days, ps, pe);
+  const best = first ?? nightRun(counts, N.looseShare * days, ps, pe);
+  if (!best) return { start: ps, end: pe, learned: false, days };
+  const start = clampAround((best[0] + 720) % 1440, ps, N.boundMinutes);
+  const end = clampAround((best[1] + 720) % 1440, pe, N.boundMinutes);
+  return { start, end, learned: true, days };
+}
+
+/** The longest run (minutes from noon) of quarter hours with activity on at most `limit` days, overlapping the plan's night and at least `minHours` long. */
+function nightRun(counts: Uint8Array, limit: number, ps: number, pe: number): [number, number] | null {
   const quiet = (k: number): boolean => counts[(k + 48) % QUARTERS]! <= limit;
   const planFrom = (((ps - 720) % 1440) + 1440) % 1440;
   const planTo = (((pe - 720) % 1440) + 1440) % 1440;
@@ -92,8 +105,5 @@ export function learnNight(st: RoutineState, d: number, plan: MonitoringPlan): {
     if (to > planFrom - N.boundMinutes && from < planTo + N.boundMinutes && (!best || to - from > best[1] - best[0])) best = [from, to];
     k = j;
   }
-  if (!best || best[1] - best[0] < N.minHours * 60) return { start: ps, end: pe, learned: false, days };
-  const start = clampAround((best[0] + 720) % 1440, ps, N.boundMinutes);
-  const end = clampAround((best[1] + 720) % 1440, pe, N.boundMinutes);
-  return { start, end, learned: true, days };
+  return best && best[1] - best[0] >= N.minHours * 60 ? best : null;
 }
