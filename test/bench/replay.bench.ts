@@ -5,7 +5,8 @@ import vm from 'node:vm';
 import { HomeDescriptionSchema } from '../../protocol/index.ts';
 import { AnomalyCore } from '../../server/src/anomaly/core.ts';
 import { VirtualClock } from '../../server/src/clock.ts';
-import { homesFromDescriptions, inferOutages, replay, ReplayRun, toReplayEvent } from '../../server/src/replay/replay.ts';
+import { mayBeLate, parseReplayLine } from '../../server/src/replay/line.ts';
+import { homesFromDescriptions, inferOutages, replay, ReplayRun } from '../../server/src/replay/replay.ts';
 import { generateCohort, replayLines } from '../../simulators/src/generate.ts';
 import type { BenchResult } from './main.ts';
 
@@ -45,16 +46,16 @@ export async function run(): Promise<BenchResult> {
   const endToEnd = best(3, () => {
     const t0 = performance.now();
     const late = [];
-    for (const l of lines) if (l.includes('"receivedAt"')) late.push(toReplayEvent(JSON.parse(l)));
+    for (const l of lines) if (mayBeLate(l)) late.push(parseReplayLine(l));
     const run = new ReplayRun(homes, {}, undefined, inferOutages(late, 120_000, homes));
-    for (const l of lines) run.push(toReplayEvent(JSON.parse(l)));
+    for (const l of lines) run.push(parseReplayLine(l));
     alerts = run.finish().alerts.length;
     return performance.now() - t0;
   });
 
   // The detectors alone, on already parsed events.
   const detectors = best(3, () => {
-    const events = lines.map((l) => toReplayEvent(JSON.parse(l)));
+    const events = lines.map(parseReplayLine);
     const t0 = performance.now();
     replay({ homes, events });
     return performance.now() - t0;

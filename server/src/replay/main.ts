@@ -8,7 +8,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { HomeDescriptionSchema } from '../../../protocol/index.ts';
 import type { HomeInfo } from '../care/directory.ts';
-import { homesFromDescriptions, inferOutages, ReplayLineError, ReplayRun, toReplayEvent, type ReplayAlert, type ReplayEvent, type ReplayOptions, type ReplayOutage, type ReplayResult } from './replay.ts';
+import { mayBeLate, parseReplayLine, ReplayLineError } from './line.ts';
+import { homesFromDescriptions, inferOutages, ReplayRun, type ReplayAlert, type ReplayEvent, type ReplayOptions, type ReplayOutage, type ReplayResult } from './replay.ts';
 
 /** Largest number of refused lines described one by one on stderr. */
 const MAX_REPORTED = 20;
@@ -43,9 +44,9 @@ async function* linesOf(file: string): AsyncGenerator<[string, number]> {
 async function outagesOf(file: string, homes: Map<string, HomeInfo>, lateMs: number): Promise<ReplayOutage[]> {
   const late: ReplayEvent[] = [];
   for await (const [line] of linesOf(file)) {
-    if (!line.includes('"receivedAt"')) continue;
+    if (!mayBeLate(line)) continue;
     try {
-      const e = toReplayEvent(JSON.parse(line));
+      const e = parseReplayLine(line);
       if (e.receivedAt - e.ts > lateMs) late.push(e);
     } catch {
       // Refused lines are reported by the second pass.
@@ -73,7 +74,7 @@ export async function replayFile(
     if (line.trim() === '') continue;
     let e: ReplayEvent;
     try {
-      e = toReplayEvent(JSON.parse(line));
+      e = parseReplayLine(line);
     } catch (err) {
       refused.push({ line: n, reason: err instanceof ReplayLineError ? err.message : `not JSON (${(err as Error).message})` });
       continue;
