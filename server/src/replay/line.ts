@@ -88,8 +88,14 @@ function isoAt(s: string, o: number): number {
   const last = s.charCodeAt(o + 22) - 48;
   const ms = last >= 0 && last <= 9 ? digits2(s, o + 20) * 10 + last : NaN;
   if (!(y >= 100 && mo >= 1 && mo <= 12 && da >= 1 && h <= 23 && mi <= 59 && se <= 59 && ms >= 0)) return NaN;
-  // Date.UTC would roll 31 February over into March.
-  return da <= daysIn(y, mo) ? Date.UTC(y, mo - 1, da, h, mi, se, ms) : NaN;
+  if (da > daysIn(y, mo)) return NaN; // Date.UTC would roll 31 February over into March
+  // Days since 1970-01-01 of the date (proleptic Gregorian, as Date.UTC; years from March, so leap days fall last).
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + da - 1;
+  const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+  return days * 86_400_000 + h * 3_600_000 + mi * 60_000 + se * 1000 + ms;
 }
 
 /**
@@ -176,6 +182,23 @@ function numAt(s: string, i: number): number {
   return neg ? -x : x;
 }
 
+// Strings seen before, by a hash of their characters (a replay has few hubs, sensors and kinds and many
+// lines): a line's hub, sensor and type are these same strings, not a copy per line, and a Map looking
+// them up finds their hash already computed. Only checked strings are kept: hubs that are hub ids,
+// sensors that are plain, kinds that are kinds.
+const HUBS: (string | undefined)[] = new Array(1024).fill(undefined);
+const SENSORS: (string | undefined)[] = new Array(1024).fill(undefined);
+const TYPES: (string | undefined)[] = new Array(1024).fill(undefined);
+// Each kind's name, to itself (the table's own string, interned by the engine).
+const KIND_NAMES = new Map(Object.keys(KINDS).map((k) => [k, k]));
+
+// A hash of s[a, b).
+function hashOf(s: string, a: number, b: number): number {
+  let h = b - a;
+  for (let k = a; k < b; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
+  return h & 1023;
+}
+
 // Whether s[a, b) is 1 to 64 characters with no backslash (an escape) or control character (refused by JSON).
 function plain(s: string, a: number, b: number): boolean {
   if (b - a < 1 || b - a > 64) return false;
@@ -197,6 +220,16 @@ function fastLine(s: string): CoreEvent | undefined {
   if (!s.startsWith('{"hub":"', 0)) return undefined;
   const h1 = s.indexOf('"', 8);
   if (h1 < 0 || !s.startsWith('","id":"', h1)) return undefined;
+  const hh = hashOf(s, 8, h1);
+  let hub = HUBS[hh];
+  if (hub === undefined || hub.length !== h1 - 8 || !s.startsWith(hub, 8)) {
+    hub = s.slice(8, h1);
+    if (!knownHubs.has(hub)) {
+      if (!HUB_RE.test(hub)) return undefined;
+      if (knownHubs.size < 100_000) knownHubs.add(hub);
+    }
+    HUBS[hh] = hub;
+  }
   const i0 = h1 + 8;
   const i1 = s.indexOf('"', i0);
   if (i1 < 0 || !s.startsWith('","ts":"', i1) || !plain(s, i0, i1)) return undefined;
@@ -205,10 +238,23 @@ function fastLine(s: string): CoreEvent | undefined {
   if (Number.isNaN(t) || !s.startsWith('","sensor":"', t0 + 24)) return undefined;
   const s0 = t0 + 36;
   const s1 = s.indexOf('"', s0);
-  if (s1 < 0 || !s.startsWith('","type":"', s1) || !plain(s, s0, s1)) return undefined;
+  if (s1 < 0 || !s.startsWith('","type":"', s1)) return undefined;
+  const sh = hashOf(s, s0, s1);
+  let sensor = SENSORS[sh];
+  if (sensor === undefined || sensor.length !== s1 - s0 || !s.startsWith(sensor, s0)) {
+    if (!plain(s, s0, s1)) return undefined;
+    SENSORS[sh] = sensor = s.slice(s0, s1);
+  }
   const y0 = s1 + 10;
   const y1 = s.indexOf('"', y0);
   if (y1 < 0 || !s.startsWith('","value":', y1)) return undefined;
+  const yh = hashOf(s, y0, y1);
+  let type = TYPES[yh];
+  if (type === undefined || type.length !== y1 - y0 || !s.startsWith(type, y0)) {
+    type = KIND_NAMES.get(s.slice(y0, y1));
+    if (type === undefined) return undefined;
+    TYPES[yh] = type;
+  }
   // The value: true, false, a string (checked against its kind's values below) or a number.
   let i = y1 + 10;
   let value: unknown;
@@ -242,15 +288,8 @@ function fastLine(s: string): CoreEvent | undefined {
     i += 40;
   }
   if (i !== s.length - 1 || s.charCodeAt(i) !== 125) return undefined;
-  // The checks of toReplayEvent; any failure goes back to it for its reason.
-  const hub = s.slice(8, h1);
-  if (!knownHubs.has(hub)) {
-    if (!HUB_RE.test(hub)) return undefined;
-    if (knownHubs.size < 100_000) knownHubs.add(hub);
-  }
-  const type = s.slice(y0, y1);
-  if (!Object.hasOwn(KINDS, type) || !valueOk(type as SensorType, value)) return undefined;
-  return { hubId: hub, id: s.slice(i0, i1), ts: t, receivedAt: rcv, sensor: s.slice(s0, s1), type: type as SensorType, value, battery, late: false, sensorInfo: undefined };
+  if (!valueOk(type as SensorType, value)) return undefined;
+  return { hubId: hub, id: s.slice(i0, i1), ts: t, receivedAt: rcv, sensor, type: type as SensorType, value, battery, late: false, sensorInfo: undefined };
 }
 
 // Every kind's value checked without zod, for speed (the same rules as SENSOR_KINDS); a value
