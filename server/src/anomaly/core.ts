@@ -8,6 +8,12 @@ import { DEFAULT_DETECTORS } from './detectors/index.ts';
 /** Where the core finds a home; synchronous, so replay runs at full speed. */
 export interface HomeSource {
   get(hubId: string): HomeInfo | undefined;
+  /**
+   * Every home is the same object for the source's whole life (replay): the core then keeps the one
+   * it was given instead of asking again each time a detector reads `ctx.home`. Default false (live:
+   * a re-commissioned home is a new object, seen at once).
+   */
+  readonly fixed?: boolean;
 }
 
 interface HomeState {
@@ -405,16 +411,20 @@ export class AnomalyCore {
   private stateOf(hubId: string): HomeState | undefined {
     const existing = this.homes.get(hubId);
     if (existing) return existing;
-    if (!this.options.homes.get(hubId)) return undefined;
     const { clock, homes } = this.options;
-    const ctx: DetectorContext = {
-      // A getter, so a re-commissioned home is seen at once without losing detector state.
-      get home() {
-        return homes.get(hubId)!;
-      },
-      now: () => this.pastNow ?? clock.now(),
-      emit: this.emit,
-    };
+    const home = homes.get(hubId);
+    if (!home) return undefined;
+    const now = (): number => this.pastNow ?? clock.now();
+    const ctx: DetectorContext = homes.fixed
+      ? { home, now, emit: this.emit }
+      : {
+          // A getter, so a re-commissioned home is seen at once without losing detector state.
+          get home() {
+            return homes.get(hubId)!;
+          },
+          now,
+          emit: this.emit,
+        };
     const state: HomeState = { detectors: this.factories.map((f) => f(ctx.home)), ctx, due: Infinity, queued: Infinity, seq: 0, restoredSeq: 0, changed: true };
     this.homes.set(hubId, state);
     return state;

@@ -156,7 +156,8 @@ export class ReplayRun {
     this.sink = new ReplaySink((options.resolveAfterMinutes ?? 30) * 60_000, onAlert);
     this.core = new AnomalyCore({
       clock: this.clock,
-      homes: { get: (id) => homes.get(id) },
+      // A replay's homes do not change while it runs.
+      homes: { get: (id) => homes.get(id), fixed: true },
       sink: (s) => this.sink.handle(s),
       ...(options.factories ? { factories: options.factories } : {}),
       ...(options.tickMs ? { tickMs: options.tickMs } : {}),

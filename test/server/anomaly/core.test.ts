@@ -54,4 +54,24 @@ describe('anomaly core scheduling', () => {
     expect(core.failures).toBe(1);
     expect(core.homeCount).toBe(1);
   });
+
+  it('detectors see a re-commissioned home at once; a fixed source (replay) is asked once per home', () => {
+    for (const fixed of [false, true]) {
+      const homes = new Map([['hub-a', makeHome({ hubId: 'hub-a' })]]);
+      let asked = 0;
+      const seen: string[] = [];
+      const watcher = (): Detector => ({ name: 'watcher', onEvent: (_e, ctx) => void seen.push(ctx.home.orgId) });
+      const source = { get: (id: string) => (asked++, homes.get(id)), fixed };
+      const core = new AnomalyCore({ clock: new VirtualClock(T0), homes: source, sink: () => {}, factories: [watcher] });
+      core.process(ev('hub-a', T0));
+      homes.set('hub-a', { ...makeHome({ hubId: 'hub-a' }), orgId: 'org-2' });
+      core.process(ev('hub-a', T0 + 1000));
+      if (fixed) {
+        expect(seen).toEqual(['org-1', 'org-1']);
+        expect(asked).toBe(1);
+      } else {
+        expect(seen).toEqual(['org-1', 'org-2']);
+      }
+    }
+  });
 });
