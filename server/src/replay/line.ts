@@ -182,22 +182,16 @@ function numAt(s: string, i: number): number {
   return neg ? -x : x;
 }
 
-// Strings seen before, by a hash of their characters (a replay has few hubs, sensors and kinds and many
-// lines): a line's hub, sensor and type are these same strings, not a copy per line, and a Map looking
-// them up finds their hash already computed. Only checked strings are kept: hubs that are hub ids,
-// sensors that are plain, kinds that are kinds.
-const HUBS: (string | undefined)[] = new Array(1024).fill(undefined);
-const SENSORS: (string | undefined)[] = new Array(1024).fill(undefined);
-const TYPES: (string | undefined)[] = new Array(1024).fill(undefined);
+// Strings seen before (a replay has few hubs, sensors and kinds and many lines): a line's hub, sensor
+// and type are these same strings, so a Map looking them up later finds their hash computed, and the
+// checks are made once per string. Only checked strings are kept: hubs that are hub ids, sensors that
+// are plain, kinds that are kinds.
+const HUBS = new Map<string, string>();
+const SENSORS = new Map<string, string>();
 // Each kind's name, to itself (the table's own string, interned by the engine).
 const KIND_NAMES = new Map(Object.keys(KINDS).map((k) => [k, k]));
-
-// A hash of s[a, b).
-function hashOf(s: string, a: number, b: number): number {
-  let h = b - a;
-  for (let k = a; k < b; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
-  return h & 1023;
-}
+/** Most strings kept per table (a hostile file with a new sensor on every line is read, not remembered). */
+const MAX_KEPT = 10_000;
 
 // Whether s[a, b) is 1 to 64 characters with no backslash (an escape) or control character (refused by JSON).
 function plain(s: string, a: number, b: number): boolean {
@@ -220,15 +214,15 @@ function fastLine(s: string): CoreEvent | undefined {
   if (!s.startsWith('{"hub":"', 0)) return undefined;
   const h1 = s.indexOf('"', 8);
   if (h1 < 0 || !s.startsWith('","id":"', h1)) return undefined;
-  const hh = hashOf(s, 8, h1);
-  let hub = HUBS[hh];
-  if (hub === undefined || hub.length !== h1 - 8 || !s.startsWith(hub, 8)) {
-    hub = s.slice(8, h1);
+  const rawHub = s.slice(8, h1);
+  let hub = HUBS.get(rawHub);
+  if (hub === undefined) {
+    hub = rawHub;
     if (!knownHubs.has(hub)) {
       if (!HUB_RE.test(hub)) return undefined;
       if (knownHubs.size < 100_000) knownHubs.add(hub);
     }
-    HUBS[hh] = hub;
+    if (HUBS.size < MAX_KEPT) HUBS.set(hub, hub);
   }
   const i0 = h1 + 8;
   const i1 = s.indexOf('"', i0);
@@ -239,22 +233,18 @@ function fastLine(s: string): CoreEvent | undefined {
   const s0 = t0 + 36;
   const s1 = s.indexOf('"', s0);
   if (s1 < 0 || !s.startsWith('","type":"', s1)) return undefined;
-  const sh = hashOf(s, s0, s1);
-  let sensor = SENSORS[sh];
-  if (sensor === undefined || sensor.length !== s1 - s0 || !s.startsWith(sensor, s0)) {
+  const rawSensor = s.slice(s0, s1);
+  let sensor = SENSORS.get(rawSensor);
+  if (sensor === undefined) {
     if (!plain(s, s0, s1)) return undefined;
-    SENSORS[sh] = sensor = s.slice(s0, s1);
+    sensor = rawSensor;
+    if (SENSORS.size < MAX_KEPT) SENSORS.set(sensor, sensor);
   }
   const y0 = s1 + 10;
   const y1 = s.indexOf('"', y0);
   if (y1 < 0 || !s.startsWith('","value":', y1)) return undefined;
-  const yh = hashOf(s, y0, y1);
-  let type = TYPES[yh];
-  if (type === undefined || type.length !== y1 - y0 || !s.startsWith(type, y0)) {
-    type = KIND_NAMES.get(s.slice(y0, y1));
-    if (type === undefined) return undefined;
-    TYPES[yh] = type;
-  }
+  const type = KIND_NAMES.get(s.slice(y0, y1));
+  if (type === undefined) return undefined;
   // The value: true, false, a string (checked against its kind's values below) or a number.
   let i = y1 + 10;
   let value: unknown;
