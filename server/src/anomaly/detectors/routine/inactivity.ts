@@ -15,10 +15,16 @@ export function inactivityThreshold(st: RoutineState, plan: MonitoringPlan) {
   const presence = st.lastActivityRef ? evidenceOf(st.lastActivityRef) === 'presence' : false;
   // Resting in bed (the pad says so): only the ceiling applies, as before the routine is learned.
   if (st.lastSlot === SLOT_BED) return { minutes: plan.inactivityCeilingMinutes, usual: 0, scale: st.quietScale, learned: false, ceiling: plan.inactivityCeilingMinutes, days: st.quietDays, presence, inBed: true };
-  // Cached per spell: the threshold depends on its start, place and the day's scale only.
-  const key = `${st.lastActivity}|${st.lastSlot}|${presence}|${st.quietScale}|${st.spellHead}|${st.day}|${plan.inactivityCeilingMinutes}`;
-  if (st.thresholdKey !== key) {
-    st.thresholdKey = key;
+  // Cached per spell: the threshold depends on its start, place and the day's scale only (compared field by field: no key string per event).
+  const k = st.thresholdKey;
+  if (k[0] !== st.lastActivity || k[1] !== st.lastSlot || k[2] !== (presence ? 1 : 0) || k[3] !== st.quietScale || k[4] !== st.spellHead || k[5] !== st.day || k[6] !== plan.inactivityCeilingMinutes || !st.thresholdCache) {
+    k[0] = st.lastActivity;
+    k[1] = st.lastSlot;
+    k[2] = presence ? 1 : 0;
+    k[3] = st.quietScale;
+    k[4] = st.spellHead;
+    k[5] = st.day;
+    k[6] = plan.inactivityCeilingMinutes;
     st.thresholdCache = { ...quietThreshold(st, plan, st.lastActivity, st.lastSlot, presence), presence, inBed: false };
   }
   return st.thresholdCache!;

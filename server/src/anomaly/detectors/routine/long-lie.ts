@@ -14,9 +14,12 @@ import { MIN, T } from './tuning.ts';
  */
 export function dwellThreshold(st: RoutineState, plan: MonitoringPlan): { minutes: number; usual: number; learned: boolean } {
   if (st.quietDays < QUIET_TUNING.learnAfterDays) return { minutes: plan.bathroomDwellMinutes, usual: 0, learned: false };
-  const key = `${st.lastActivity}|${st.bathScale}|${st.spellHead}|${st.day}`;
-  if (st.bathKey !== key) {
-    st.bathKey = key;
+  const k = st.bathKey;
+  if (k[0] !== st.lastActivity || k[1] !== st.bathScale || k[2] !== st.spellHead || k[3] !== st.day) {
+    k[0] = st.lastActivity;
+    k[1] = st.bathScale;
+    k[2] = st.spellHead;
+    k[3] = st.day;
     // Spells after any bathroom event (its PIR, its tap or flush) are the bathroom's.
     const usual = usualQuiet(st, st.zone.localMinute(st.lastActivity), st.lastSlot, true, false, st.day - SPELL_DAYS, st.day + 1, NaN, false, QUIET_TUNING.rank, roomMask(st, st.bathRef?.sensorInfo?.room ?? ''));
     st.bathMinutes = usual > 0 ? Math.min(plan.inactivityCeilingMinutes, Math.max(T.dwellFloorMinutes, usual * st.bathScale + QUIET_TUNING.marginMinutes)) : plan.bathroomDwellMinutes;

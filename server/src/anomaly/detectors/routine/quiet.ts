@@ -71,6 +71,11 @@ export function kernel(d: number): number {
   return u >= 1 ? 0 : 1 - u * u * (3 - 2 * u);
 }
 
+// The kernel by whole minutes apart, -1439 to 1439 (start minutes are whole): the model reads tens of
+// spells per event, and a table lookup is a fraction of the arithmetic.
+const KERNEL = Float64Array.from({ length: 2879 }, (_, i) => kernel(i - 1439));
+const kernelOf = (d: number): number => KERNEL[d + 1439]!;
+
 /** Keep a quiet spell that began at sensor time `from` in `slot` and lasted `minutes`, on day `day`; only waking-hours spells count for inactivity. */
 export function keepSpell(st: RoutineState, from: number, minutes: number, slot: number, waking: boolean): void {
   if (minutes >= st.plan.inactivityCeilingMinutes) return; // beyond the ceiling: an outage or an absence, not a norm
@@ -102,7 +107,7 @@ export function usualQuiet(st: RoutineState, start: number, slot: number, samePl
     // The same place: the slot itself, or any slot of `sameMask` (a room's every kind of evidence).
     const same = sameMask ? ((sameMask >>> slotOf(wh)) & 1) === 1 : slotOf(wh) === slot;
     if (samePlaceOnly && !same) continue;
-    const w = kernel(start - (wh & START_MASK)) * (same || anyPlace ? 1 : Q.otherPlaceWeight);
+    const w = kernelOf(start - (wh & START_MASK)) * (same || anyPlace ? 1 : Q.otherPlaceWeight);
     const v = st.spellLen[i]! * w;
     if (v > dayMax[d - fromDay]!) dayMax[d - fromDay] = v;
   }

@@ -134,8 +134,9 @@ export class RoutineState {
   bathScale = 8;
   quietDays = 0;
   /** The current spell's threshold, cached (not kept in snapshots). */
-  thresholdKey = '';
-  bathKey = '';
+  /** What the cached thresholds were computed for (inactivity: start, slot, presence, scale, spells, day, ceiling; bathroom: start, scale, spells, day). */
+  readonly thresholdKey = new Float64Array(7).fill(NaN);
+  readonly bathKey = new Float64Array(4).fill(NaN);
   bathMinutes = 0;
   bathUsual = 0;
   thresholdCache: ({ minutes: number; usual: number; scale: number; learned: boolean; ceiling: number; days: number; presence: boolean; inBed: boolean }) | null = null;
