@@ -76,6 +76,7 @@ export function restoreRoutine(st: RoutineState, state: unknown, ctx: DetectorCo
   for (const [a, copy] of copies) a.set(copy);
   EVENTS.forEach((k, i) => (r[k] = refs[i]));
   st.rooms.clear();
+  st.slotBySensor = new WeakMap();
   st.roomNames.length = 2;
   for (const [room, slot] of roomList) {
     st.rooms.set(room, slot);

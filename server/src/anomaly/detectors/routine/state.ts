@@ -136,6 +136,8 @@ export class RoutineState {
   /** The current spell's threshold, cached (not kept in snapshots). */
   /** What the cached thresholds were computed for (inactivity: start, slot, presence, scale, spells, day, ceiling; bathroom: start, scale, spells, day). */
   readonly thresholdKey = new Float64Array(7).fill(NaN);
+  /** Each sensor's place slot, once worked out (not kept in snapshots: the rooms map is). */
+  slotBySensor = new WeakMap<object, number>();
   readonly bathKey = new Float64Array(4).fill(NaN);
   bathMinutes = 0;
   bathUsual = 0;
@@ -162,7 +164,11 @@ export class RoutineState {
 export function slotOf(st: RoutineState, e: CoreEvent): number {
   if (e.type === 'bed' && e.value === 'in') return SLOT_BED;
   if (e.type === 'chair' && e.value === 'in') return SLOT_CHAIR;
-  const room = e.sensorInfo?.room ?? '?';
+  const info = e.sensorInfo;
+  // Remembered per commissioned sensor (a re-commissioned one is a new object): no key string per event.
+  const known = info ? st.slotBySensor.get(info) : undefined;
+  if (known !== undefined) return known;
+  const room = info?.room ?? '?';
   const key = `${room}|${evidenceOf(e)}`;
   let s = st.rooms.get(key);
   if (s === undefined) {
@@ -170,6 +176,7 @@ export function slotOf(st: RoutineState, e: CoreEvent): number {
     st.rooms.set(key, s);
     st.roomNames[s] ??= `in the ${room}`;
   }
+  if (info) st.slotBySensor.set(info, s);
   return s;
 }
 
