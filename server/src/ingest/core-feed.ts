@@ -18,6 +18,8 @@ const CHECKPOINT = FEED_CHECKPOINT;
  */
 export class CoreFeed {
   private pipeline: Promise<void> = Promise.resolve();
+  /** Checkpoints waiting for their batches' alerts to be durable. */
+  private durable: Promise<void> = Promise.resolve();
   /** The checkpoint wanted, the one on disk, and the save under way (at most one at a time). */
   private checkpoint = { wanted: 0, saved: 0, saving: undefined as Promise<void> | undefined };
 
@@ -42,6 +44,7 @@ export class CoreFeed {
   /** Wait for every queued batch, and for its checkpoint to be on disk. */
   async drain(): Promise<void> {
     await this.pipeline;
+    await this.durable;
     await this.checkpoint.saving;
   }
 
@@ -69,8 +72,11 @@ export class CoreFeed {
       this.core.process(e);
       if (e.seq !== undefined && e.seq > last) last = e.seq;
     }
-    await this.alertsDurable();
-    if (last) this.saveLater(last);
+    // The next batch does not wait for these alerts (a fall behind them reaches the detectors at once);
+    // only the checkpoint does, so it never passes an event whose alert is not yet on disk.
+    this.durable = Promise.all([this.durable, this.alertsDurable()]).then(() => {
+      if (last) this.saveLater(last);
+    });
   }
 
   /**

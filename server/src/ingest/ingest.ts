@@ -4,6 +4,7 @@ import {
   HeartbeatSchema,
   HubReplySchema,
   HubStatusSchema,
+  SENSOR_KINDS,
   describeIssues,
   parseEventsPayload,
   parseHubJson,
@@ -36,6 +37,8 @@ interface PendingWork {
   statuses: { hubId: string; status: HubStatus; at: number }[];
   heartbeats: { hubId: string; seq: number; at: number }[];
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+  /** When the moment was taken to be written (a counter): moments are written in this order, but for alarms. */
+  taken: number;
 }
 
 /** Counters per hub, for the API and the installer's view. */
@@ -49,7 +52,15 @@ export interface HubCounters {
 }
 
 function emptyWork(): PendingWork {
-  return { events: [], rejections: [], statuses: [], heartbeats: [], waiters: [] };
+  return { events: [], rejections: [], statuses: [], heartbeats: [], waiters: [], taken: 0 };
+}
+
+/** Alarm moments written in a row while routine ones wait, before one routine moment is let through. */
+const URGENT_STREAK = 8;
+
+/** Whether an event is an alarm (fall, call, smoke, water: the sensor-kind table's `alarm` priority). */
+function isAlarm(event: HubEvent): boolean {
+  return SENSOR_KINDS[event.type].priority === 'alarm';
 }
 
 /**
@@ -77,11 +88,25 @@ function clip(value: unknown): string {
  * Everything that arrives in one turn of the event loop is written in one
  * SQLite transaction; each submitter's promise resolves only after that commit,
  * which is what lets the broker hold a hub's PUBACK until its event is on disk.
+ *
+ * Alarms have a lane of their own: a message holding a fall, call, smoke or
+ * water event is written in a small moment of its own, at once (a microtask,
+ * not the next turn), ahead of routine moments still waiting, and so reaches
+ * the detectors first. Per-sensor order is kept: a message goes to the alarm
+ * lane only when no routine event of the same hub and sensor is still
+ * unwritten, and routine moments taken later are written after it.
  */
 export class Ingest {
   private work: PendingWork = emptyWork();
   private scheduled = false;
-  private chain: Promise<void> = Promise.resolve();
+  /** The alarm lane's moment being gathered (written at the next microtask). */
+  private urgent: PendingWork = emptyWork();
+  private urgentScheduled = false;
+  /** Moments taken and not yet written, by lane; the writer takes alarm moments first. */
+  private readonly queued: { urgent: PendingWork[]; routine: PendingWork[] } = { urgent: [], routine: [] };
+  private pumping: Promise<void> | undefined;
+  private urgentStreak = 0;
+  private taken = 0;
   private readonly counters = new Map<string, HubCounters>();
   private readonly lateMs: number;
   /** One moment's transaction, with statements prepared once. */
@@ -106,11 +131,13 @@ export class Ingest {
   /** Take an events payload (one event or a batch); resolves once stored or set aside. */
   submitEvents(hubId: string, topic: string, payload: Buffer | string): Promise<void> {
     const receivedAt = this.clock.now();
-    for (const verdict of parseEventsPayload(payload)) {
-      if (verdict.ok) this.work.events.push({ hubId, event: verdict.event, receivedAt });
-      else this.reject(hubId, topic, verdict.reason, verdict.detail, verdict.raw);
+    const verdicts = parseEventsPayload(payload);
+    const work = this.urgentLane(hubId, verdicts) ? this.urgent : this.work;
+    for (const verdict of verdicts) {
+      if (verdict.ok) work.events.push({ hubId, event: verdict.event, receivedAt });
+      else this.reject(hubId, topic, verdict.reason, verdict.detail, verdict.raw, work);
     }
-    return this.schedule();
+    return work === this.urgent ? this.scheduleUrgent() : this.schedule();
   }
 
   /** Take a status message (or a last will). */
@@ -154,9 +181,29 @@ export class Ingest {
 
   /** Wait until everything submitted so far is written. */
   async drain(): Promise<void> {
+    if (this.urgentScheduled || this.urgent.waiters.length) await this.scheduleUrgent();
     if (this.scheduled || this.work.waiters.length) await this.schedule();
-    await this.chain;
+    while (this.pumping) await this.pumping;
     await this.writer.flushMarks();
+  }
+
+  /**
+   * Whether a message goes to the alarm lane: it holds an alarm, and no routine
+   * event of the same sensor is still unwritten (which it must not overtake).
+   * Alarms are rare, so the routine work is scanned only when one comes.
+   */
+  private urgentLane(hubId: string, verdicts: ReturnType<typeof parseEventsPayload>): boolean {
+    let sensors: Set<string> | undefined;
+    for (const v of verdicts) {
+      if (!v.ok) continue;
+      if (isAlarm(v.event)) (sensors ??= new Set()).add(v.event.sensor);
+    }
+    if (!sensors) return false;
+    for (const v of verdicts) if (v.ok) sensors.add(v.event.sensor);
+    // The moment being written is not looked at: moments are written one at a time, so nothing overtakes it.
+    const pending = [this.work, ...this.queued.routine];
+    for (const w of pending) for (const e of w.events) if (e.hubId === hubId && sensors.has(e.event.sensor)) return false;
+    return true;
   }
 
   private parseJson<T>(
@@ -177,11 +224,11 @@ export class Ingest {
   }
 
   /** Set one rejection aside: stored while the hub is within its budget, otherwise only counted. */
-  private reject(hubId: string, topic: string, reason: RejectReason, detail: string, raw: unknown): void {
+  private reject(hubId: string, topic: string, reason: RejectReason, detail: string, raw: unknown, work: PendingWork = this.work): void {
     const payload = clip(raw);
     const verdict = this.limiter.admit(hubId, payload.length);
     if (verdict.store) {
-      this.work.rejections.push({ hubId, topic: topic.slice(0, 300), reason, detail, payload });
+      work.rejections.push({ hubId, topic: topic.slice(0, 300), reason, detail, payload });
     } else {
       const c = this.counter(hubId);
       c.rejected[reason] = (c.rejected[reason] ?? 0) + 1;
@@ -218,10 +265,52 @@ export class Ingest {
         this.scheduled = false;
         const work = this.work;
         this.work = emptyWork();
-        this.chain = this.chain.then(() => this.flush(work));
+        work.taken = ++this.taken;
+        this.queued.routine.push(work);
+        this.pump();
       });
     }
     return done;
+  }
+
+  private scheduleUrgent(): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.urgent.waiters.push({ resolve, reject }));
+    if (!this.urgentScheduled) {
+      this.urgentScheduled = true;
+      // A microtask: the alarm is written before the event loop reads the next socket.
+      queueMicrotask(() => {
+        this.urgentScheduled = false;
+        const work = this.urgent;
+        this.urgent = emptyWork();
+        work.taken = ++this.taken;
+        this.queued.urgent.push(work);
+        this.pump();
+      });
+    }
+    return done;
+  }
+
+  /**
+   * Write queued moments one at a time, alarm moments first. After URGENT_STREAK
+   * alarm moments in a row, a routine moment taken before the next alarm one is
+   * let through, so a flood of alarms cannot starve routine work; one taken
+   * after it never overtakes it (it may hold the same sensor's later events).
+   */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = (async () => {
+      const q = this.queued;
+      while (q.urgent.length || q.routine.length) {
+        const u = q.urgent[0];
+        const fair = u !== undefined && this.urgentStreak >= URGENT_STREAK && q.routine.length > 0 && q.routine[0]!.taken < u.taken;
+        const urgentFirst = u !== undefined && !fair;
+        const work = urgentFirst ? q.urgent.shift()! : q.routine.shift()!;
+        this.urgentStreak = urgentFirst ? this.urgentStreak + 1 : 0;
+        await this.flush(work);
+      }
+    })().finally(() => {
+      this.pumping = undefined;
+    });
   }
 
   private async flush(work: PendingWork): Promise<void> {
