@@ -15,6 +15,35 @@ export interface OpenedDb {
   file: string;
 }
 
+/** Statements kept prepared for kysely, by SQL text (the least recently used beyond this are dropped). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * The connection as kysely's SQLite driver sees it, with each statement
+ * prepared once: the driver prepares every query it runs, and compiling the
+ * same SQL again was a good part of what an alert's transaction cost. Safe
+ * because the driver only ever runs a statement to completion (all or run);
+ * SQLite re-prepares a statement itself after a schema change.
+ */
+function cachedStatements(raw: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql: string): SQLite.Statement {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        // Most recently used last, so the first key is the one to drop.
+        cache.delete(sql);
+      } else {
+        stmt = raw.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+    close: () => raw.close(),
+  };
+}
+
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
@@ -42,7 +71,7 @@ export async function openDatabase(file: string): Promise<OpenedDb> {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(raw) }) });
   // Capabilities number their migrations independently, so a lower number may land after a higher one.
   const migrator = new Migrator({ db, provider: new FolderProvider(), allowUnorderedMigrations: true });
   // Foreign keys off while migrating, as SQLite's procedure for rebuilding a table asks
