@@ -137,14 +137,21 @@ export type JsonVerdict =
  */
 export function jsonDepthExceeds(text: string, limit: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
+    if (c === 0x22) {
+      // A string: jump to its closing quote with the native search (most of a hub's text is
+      // strings), skipping quotes escaped by an odd run of backslashes. Unterminated: not deep.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j === -1) return false;
+        let backslashes = 0;
+        while (text.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
+        if ((backslashes & 1) === 0) break;
+      }
+      i = j;
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return true;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }

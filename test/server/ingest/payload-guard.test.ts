@@ -15,6 +15,31 @@ describe('the payload guard', () => {
     expect(jsonDepthExceeds('['.repeat(100_000), MAX_JSON_DEPTH)).toBe(true);
   });
 
+  it('agrees with a character-by-character scan on random text of quotes, backslashes and brackets', () => {
+    const reference = (text: string, limit: number): boolean => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === '\\') i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === '[' || c === '{') {
+          if (++depth > limit) return true;
+        } else if (c === ']' || c === '}') depth--;
+      }
+      return false;
+    };
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = ['"', '\\', '[', ']', '{', '}', 'a', ',', ':'];
+    for (let n = 0; n < 5000; n++) {
+      const text = Array.from({ length: 1 + Math.floor(rand() * 40) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+      expect(jsonDepthExceeds(text, 3), text).toBe(reference(text, 3));
+    }
+  });
+
   it('never throws, and says why: depth, size, JSON', () => {
     expect(parseHubJson('['.repeat(100_000) + ']'.repeat(100_000))).toMatchObject({ ok: false, reason: 'HEARTH_ERR_INGEST_DEPTH' });
     expect(parseHubJson(Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20))).toMatchObject({ ok: false, reason: 'HEARTH_ERR_INGEST_SIZE' });
