@@ -74,7 +74,6 @@ export function kernel(d: number): number {
 // The kernel by whole minutes apart, -1439 to 1439 (start minutes are whole): the model reads tens of
 // spells per event, and a table lookup is a fraction of the arithmetic.
 const KERNEL = Float64Array.from({ length: 2879 }, (_, i) => kernel(i - 1439));
-const kernelOf = (d: number): number => KERNEL[d + 1439]!;
 
 /** Keep a quiet spell that began at sensor time `from` in `slot` and lasted `minutes`, on day `day`; only waking-hours spells count for inactivity. */
 export function keepSpell(st: RoutineState, from: number, minutes: number, slot: number, waking: boolean): void {
@@ -99,16 +98,22 @@ export function usualQuiet(st: RoutineState, start: number, slot: number, samePl
   const span = Math.min(dayMax.length, toDay - fromDay);
   dayMax.fill(0, 0, span);
   const n = Math.min(SPELLS, st.spellHead);
+  // The rings as locals, and the kernel first: most spells began hours away and weigh nothing.
+  const days = st.spellDay;
+  const where = st.spellWhere;
+  const lens = st.spellLen;
+  const end = Math.min(toDay, fromDay + span);
   for (let i = 0; i < n; i++) {
-    const d = st.spellDay[i]!;
-    if (d < fromDay || d >= toDay || d === skipDay || d - fromDay >= span) continue;
-    const wh = st.spellWhere[i]!;
+    const d = days[i]!;
+    if (d < fromDay || d >= end || d === skipDay) continue;
+    const wh = where[i]!;
     if (waking && wh & NIGHT_BIT) continue;
+    const k = KERNEL[start - (wh & START_MASK) + 1439]!;
+    if (k === 0) continue;
     // The same place: the slot itself, or any slot of `sameMask` (a room's every kind of evidence).
     const same = sameMask ? ((sameMask >>> slotOf(wh)) & 1) === 1 : slotOf(wh) === slot;
     if (samePlaceOnly && !same) continue;
-    const w = kernelOf(start - (wh & START_MASK)) * (same || anyPlace ? 1 : Q.otherPlaceWeight);
-    const v = st.spellLen[i]! * w;
+    const v = lens[i]! * (same || anyPlace ? k : k * Q.otherPlaceWeight);
     if (v > dayMax[d - fromDay]!) dayMax[d - fromDay] = v;
   }
   let a = 0;
