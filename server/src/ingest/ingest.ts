@@ -263,11 +263,7 @@ export class Ingest {
       // setImmediate, not the injected clock: this groups one moment's writes, it is not a timer of the domain.
       setImmediate(() => {
         this.scheduled = false;
-        const work = this.work;
-        this.work = emptyWork();
-        work.taken = ++this.taken;
-        this.queued.routine.push(work);
-        this.pump();
+        this.take('routine');
       });
     }
     return done;
@@ -280,14 +276,20 @@ export class Ingest {
       // A microtask: the alarm is written before the event loop reads the next socket.
       queueMicrotask(() => {
         this.urgentScheduled = false;
-        const work = this.urgent;
-        this.urgent = emptyWork();
-        work.taken = ++this.taken;
-        this.queued.urgent.push(work);
-        this.pump();
+        this.take('urgent');
       });
     }
     return done;
+  }
+
+  /** The lane's moment is complete: queue it to be written, in the order taken, and start the writer. */
+  private take(lane: 'routine' | 'urgent'): void {
+    const work = lane === 'urgent' ? this.urgent : this.work;
+    if (lane === 'urgent') this.urgent = emptyWork();
+    else this.work = emptyWork();
+    work.taken = ++this.taken;
+    this.queued[lane].push(work);
+    this.pump();
   }
 
   /**
