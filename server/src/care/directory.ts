@@ -1,38 +1,23 @@
-import { HUB_ID_PATTERN, SENSOR_TYPES, type SensorType } from '../../../protocol/index.ts';
+// The care directory: organisations, neighbourhoods, users, hubs, sensors and residents, as the rest
+// of the server reads and changes them. The homes the detectors see are loaded by homes.ts; a user's
+// and a resident's views (user-info.ts, resident-detail.ts) are re-exported from here.
+import type { SensorType } from '../../../protocol/index.ts';
+import { HUB_ID_PATTERN, SENSOR_TYPES } from '../../../protocol/index.ts';
 import { hashPassword, hashToken, newId, newSecret, tokenMatches, verifyPassword } from '../auth/crypto.ts';
 import { assertStrongPassword } from '../auth/password-policy.ts';
 import type { Db } from '../db/database.ts';
-import type { Selectable } from 'kysely';
-import type { ResidentTable, UserTable } from '../db/schema.ts';
+import type { UserTable } from '../db/schema.ts';
 import { HearthError } from '../errors.ts';
-import { getOrgSettings } from './org-settings.ts';
 import { loadHomes, type HomeInfo } from './homes.ts';
-import { z } from 'zod';
 import { MonitoringPlanSchema, planWithDefaults, ROLES, type MonitoringPlan, type Role } from './model.ts';
+import { getOrgSettings } from './org-settings.ts';
+import { ContactSchema, toResidentDetail, type Consent, type Contact, type NeighbourhoodInfo, type ResidentDetail } from './resident-detail.ts';
+import { toUser, type UserInfo } from './user-info.ts';
+import { z } from 'zod';
 
 export type { HomeInfo, ResidentInfo, SensorInfo } from './homes.ts';
-
-/** A signed-in user, without secrets. */
-export interface UserInfo {
-  id: string;
-  orgId: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  neighbourhoodId: string | null;
-}
-
-/** A users row as the rest of the server sees it (no password hash). */
-export function toUser(row: UserTable): UserInfo {
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role as Role,
-    neighbourhoodId: row.neighbourhood_id,
-  };
-}
+export { ContactSchema, toResidentDetail, type Consent, type Contact, type NeighbourhoodInfo, type ResidentDetail } from './resident-detail.ts';
+export { toUser, type UserInfo } from './user-info.ts';
 
 /** A 24-hour local time, HH:MM. */
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -441,74 +426,4 @@ export class Directory {
     await this.db.updateTable('residents').set({ coordinator_id: u.id }).where('id', '=', id).execute();
     return this.getResident(orgId, id);
   }
-}
-
-/** A neighbourhood with its urgent response team's hours and its coordinators. */
-export interface NeighbourhoodInfo {
-  id: string;
-  name: string;
-  urgentStart: string;
-  urgentEnd: string;
-  timezone: string;
-  outOfHoursRoute: string;
-  coordinatorIds: string[];
-}
-
-/** A resident's contact: next of kin, key holder or other. */
-export const ContactSchema = z.object({
-  name: z.string().min(1).max(200),
-  relation: z.enum(['next-of-kin', 'key-holder', 'other']),
-  phone: z.string().max(32).optional(),
-  email: z.email().optional(),
-  note: z.string().max(500).optional(),
-});
-/** A contact. */
-export type Contact = z.infer<typeof ContactSchema>;
-
-/** A resident's consent record: to monitoring, and whether contacts are told of alerts. */
-export interface Consent {
-  monitoring: boolean;
-  shareWithContacts: boolean;
-  note?: string | undefined;
-  recordedAt: string;
-  recordedBy: string;
-}
-
-/** A resident as the care API shows them. */
-export interface ResidentDetail {
-  id: string;
-  name: string;
-  neighbourhoodId: string;
-  hubId: string | null;
-  timezone: string;
-  coordinatorId: string | null;
-  away: boolean;
-  contacts: Contact[];
-  consent: Consent;
-  planOverrides: Record<string, unknown>;
-  plan: MonitoringPlan;
-}
-
-function toResidentDetail(row: Selectable<ResidentTable>): ResidentDetail {
-  const consent = JSON.parse(row.consent) as Partial<Consent>;
-  const overrides = JSON.parse(row.plan) as Record<string, unknown>;
-  return {
-    id: row.id,
-    name: row.name,
-    neighbourhoodId: row.neighbourhood_id,
-    hubId: row.hub_id,
-    timezone: row.timezone,
-    coordinatorId: row.coordinator_id,
-    away: row.away === 1,
-    contacts: JSON.parse(row.contacts) as Contact[],
-    consent: {
-      monitoring: consent.monitoring ?? true,
-      shareWithContacts: consent.shareWithContacts ?? false,
-      ...(consent.note ? { note: consent.note } : {}),
-      recordedAt: consent.recordedAt ?? new Date(row.created_at).toISOString(),
-      recordedBy: consent.recordedBy ?? 'unknown',
-    },
-    planOverrides: overrides,
-    plan: planWithDefaults(overrides),
-  };
 }
