@@ -38,6 +38,7 @@ import { sessionRoutes } from './api/session-routes.ts';
 import { userRoutes } from './api/user-routes.ts';
 import { streamRoutes } from './api/stream.ts';
 import { careRoutes } from './api/care-routes.ts';
+import { channelRoutes } from './api/channel-routes.ts';
 import { reportRoutes } from './api/report-routes.ts';
 import { adminRoutes } from './api/admin-routes.ts';
 import { channelTestRoutes } from './api/channel-test-routes.ts';
@@ -233,6 +234,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   await app.register(streamRoutes);
   await app.register(auditRoutes);
   await app.register(careRoutes, { routing });
+  await app.register(channelRoutes, { routing });
   await app.register(reportRoutes, { routing });
   // Administration (issue 13): users with disabled ones, channel tests and deliveries, organisation settings, subject access.
   await app.register(adminRoutes);
