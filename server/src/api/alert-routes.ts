@@ -9,9 +9,8 @@ import { ALERT_STATES, OPEN_STATES } from '../care/model.ts';
 import { HearthError } from '../errors.ts';
 import { alertWorkRoutes } from './alert-work-routes.ts';
 import { userOf } from './auth-plugin.ts';
-import { ErrorSchema, authErrors } from './common.ts';
+import { ErrorSchema, authErrors, IdParams } from './common.ts';
 
-const IdParams = z.object({ id: z.string().min(1).max(64) });
 
 /**
  * Alerts: list, read with history, acknowledge, dispatch, on site, resolve,

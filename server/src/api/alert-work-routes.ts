@@ -11,9 +11,8 @@ import { rolesFor, type AlertAction } from '../care/alert-permissions.ts';
 import { OUTCOME_NAMES, OUTCOME_TABLE, callScriptFor, kindOf, outcomesFor } from '../care/call-scripts.ts';
 import type { Role } from '../care/model.ts';
 import { userOf } from './auth-plugin.ts';
-import { ErrorSchema, authErrors } from './common.ts';
+import { ErrorSchema, authErrors, IdParams } from './common.ts';
 
-const IdParams = z.object({ id: z.string().min(1).max(64) });
 const SHIFT_ROLES: readonly Role[] = ['operator', 'admin'];
 const HISTORY_ROLES: readonly Role[] = ['operator', 'admin', 'coordinator', 'installer', 'responder'];
 

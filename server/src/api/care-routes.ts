@@ -8,11 +8,9 @@ import { RoutingRuleSchema } from '../routing/router.ts';
 import type { Routing } from '../routing/routing.ts';
 import { DEFAULT_ROUTING, type RoutingRule } from '../routing/table.ts';
 import { userOf } from './auth-plugin.ts';
-import { ErrorSchema, authErrors } from './common.ts';
+import { ErrorSchema, authErrors, IdParams, Id } from './common.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM');
-const Id = z.string().min(1).max(64);
-const IdParams = z.object({ id: Id });
 
 const NeighbourhoodSchema = z.object({
   id: z.string(),

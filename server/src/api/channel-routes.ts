@@ -7,10 +7,8 @@ import { HearthError } from '../errors.ts';
 import { CHANNEL_KINDS, ChannelViewSchema, OWNER_TYPES } from '../notify/channels.ts';
 import type { Routing } from '../routing/routing.ts';
 import { userOf } from './auth-plugin.ts';
-import { ErrorSchema, authErrors } from './common.ts';
+import { ErrorSchema, authErrors, IdParams } from './common.ts';
 
-const Id = z.string().min(1).max(64);
-const IdParams = z.object({ id: Id });
 const AttemptSchema = z.object({
   notificationId: z.string(),
   channel: z.string(),

@@ -4,9 +4,8 @@ import { sendChannelTest } from '../care/channel-test.ts';
 import { HearthError } from '../errors.ts';
 import type { Routing } from '../routing/routing.ts';
 import { userOf } from './auth-plugin.ts';
-import { ErrorSchema, authErrors } from './common.ts';
+import { ErrorSchema, authErrors, IdParams } from './common.ts';
 
-const IdParams = z.object({ id: z.string().min(1).max(64) });
 const ADMIN = ['admin'] as const;
 
 /** One delivery through a channel: an alert's notification attempt, or a test send. */

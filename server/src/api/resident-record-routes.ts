@@ -7,9 +7,8 @@ import { OPEN_STATES, type Role } from '../care/model.ts';
 import { ResidentRecordViewSchema, ResidentRecords } from '../care/resident-record.ts';
 import { HearthError } from '../errors.ts';
 import { userOf } from './auth-plugin.ts';
-import { ErrorSchema, authErrors } from './common.ts';
+import { ErrorSchema, authErrors, IdParams } from './common.ts';
 
-const IdParams = z.object({ id: z.string().min(1).max(64) });
 const READERS: readonly Role[] = ['operator', 'admin', 'coordinator', 'responder'];
 const EDITORS: readonly Role[] = ['operator', 'admin', 'coordinator'];
 

@@ -5,10 +5,8 @@ import { UserAdmin } from '../auth/user-admin.ts';
 import { ROLES } from '../care/model.ts';
 import { HearthError } from '../errors.ts';
 import { tokenOf, userOf } from './auth-plugin.ts';
-import { ErrorSchema, authErrors } from './common.ts';
+import { ErrorSchema, authErrors, IdParams, Id } from './common.ts';
 
-const Id = z.string().min(1).max(64);
-const IdParams = z.object({ id: Id });
 const Password = z.string().min(8).max(256);
 const ADMIN = ['admin'] as const;
 
