@@ -1,19 +1,13 @@
 import type { Db } from '../db/database.ts';
 import type { UserTable } from '../db/schema.ts';
-import { toUser } from '../care/directory.ts';
+import { toUser, type UserInfo } from '../care/directory.ts';
 import { ROLES, type Role } from '../care/model.ts';
 import { HearthError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './crypto.ts';
 import { assertStrongPassword } from './password-policy.ts';
 
-/** A user as the user-management API shows it: no password hash. */
-export interface ManagedUser {
-  id: string;
-  orgId: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  neighbourhoodId: string | null;
+/** A user as the user-management API shows it: the directory's view (no password hash) and whether they are disabled. */
+export interface ManagedUser extends UserInfo {
   disabled: boolean;
 }
 

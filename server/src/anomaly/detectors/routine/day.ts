@@ -38,24 +38,25 @@ export function setDay(st: RoutineState, d: number, plan: MonitoringPlan): void 
   st.hourBounds[24] = st.dayEnd;
   st.wakeStart = st.zone.utcOf(d, st.neMin);
   st.wakeEnd = st.nsMin > st.neMin ? st.zone.utcOf(d, st.nsMin) : st.zone.utcOf(d + 1, st.nsMin);
+  // The risings of the last four weeks, newest first: the fortnight's give the usual rising time, all of
+  // them the lie-ins.
   const risings: number[] = [];
-  for (let i = 0; i < WINDOW; i++) {
-    const r = st.risingRing[(((d - 1 - i) % HISTORY) + HISTORY) % HISTORY]!;
-    if (st.validRing[(((d - 1 - i) % HISTORY) + HISTORY) % HISTORY] && r >= 0) risings.push(r);
-  }
-  st.risingLearned = risings.length >= T.risingLearnDays;
-  st.usualRisingMin = st.risingLearned ? median(risings) : minutesOf(st.plan.usualRising);
-  // Not up by the usual rising plus the margin, and never before the second latest rising of the last fortnight
-  // plus RISING_SLACK (the resident's own history would not have raised it), at most a second margin later.
-  const usualPlus = st.usualRisingMin + st.plan.notUpMarginMinutes;
-  // The third latest of the last four weeks: a lie-in or two does not move the deadline for a month, and
-  // a resident who lies in now and then (at weekends, say) is not forgotten after a fortnight of early days.
-  const lateRisings: number[] = [];
+  let fortnight = 0;
   for (let i = 0; i < 2 * WINDOW; i++) {
-    const r = st.risingRing[(((d - 1 - i) % HISTORY) + HISTORY) % HISTORY]!;
-    if (st.validRing[(((d - 1 - i) % HISTORY) + HISTORY) % HISTORY] && r >= 0) lateRisings.push(r);
+    const k = (((d - 1 - i) % HISTORY) + HISTORY) % HISTORY;
+    const r = st.risingRing[k]!;
+    if (st.validRing[k] && r >= 0) risings.push(r);
+    if (i === WINDOW - 1) fortnight = risings.length;
   }
-  st.latestRisingMin = st.risingLearned ? lateRisings.sort((a, b) => b - a)[2] ?? lateRisings[lateRisings.length - 1]! : -1;
+  const recent = risings.slice(0, fortnight);
+  st.risingLearned = recent.length >= T.risingLearnDays;
+  st.usualRisingMin = st.risingLearned ? median(recent) : minutesOf(st.plan.usualRising);
+  // Not up by the usual rising plus the margin, and never before the third latest rising of the last four
+  // weeks plus RISING_SLACK (the resident's own history would not have raised it), at most a second margin
+  // later: a lie-in or two does not move the deadline for a month, and a resident who lies in now and then
+  // (at weekends, say) is not forgotten after a fortnight of early days.
+  const usualPlus = st.usualRisingMin + st.plan.notUpMarginMinutes;
+  st.latestRisingMin = st.risingLearned ? risings.sort((a, b) => b - a)[2] ?? risings[risings.length - 1]! : -1;
   const deadline = st.risingLearned ? Math.min(usualPlus + st.plan.notUpMarginMinutes, Math.max(usualPlus, st.latestRisingMin + RISING_SLACK_MIN)) : usualPlus;
   st.notUpAt = st.zone.utcOf(d, Math.min(1439, deadline));
   st.upToday = st.lastActivity >= st.wakeStart;

@@ -183,7 +183,8 @@ export function slotOf(st: RoutineState, e: CoreEvent): number {
 /** The slots of a room (every kind of evidence in it), as a bit mask. */
 export function roomMask(st: RoutineState, room: string): number {
   let m = 0;
-  for (const [key, slot] of st.rooms) if (key.slice(0, key.indexOf('|') >>> 0) === room || key === room) m |= 1 << slot;
+  // Keys are "room|evidence" (a snapshot from before the split has the room alone).
+  for (const [key, slot] of st.rooms) if (key.split('|')[0] === room) m |= 1 << slot;
   return m;
 }
 
