@@ -12,6 +12,8 @@ function useHash(): string {
   useEffect(() => {
     const on = () => setHash(window.location.hash);
     window.addEventListener('hashchange', on);
+    // Effects run a frame after the first draw: a change made in between fired no event we heard.
+    on();
     return () => window.removeEventListener('hashchange', on);
   }, []);
   return hash;

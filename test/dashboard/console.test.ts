@@ -92,6 +92,25 @@ describe.runIf(HAVE_CHROMIUM)('operator console in a real browser', () => {
     await page.screenshot({ path: '/tmp/console-sign-in.png' });
   });
 
+  it('opens a page whose address changed the moment the console appeared (before its effects ran)', async () => {
+    // A link followed, or an address typed, right as the console first draws: the DOM is there but
+    // Preact's effects (which listen for hash changes) run only after the next frame. The hash is set
+    // from a MutationObserver, which runs before that frame, so the change lands in exactly that gap.
+    const page = await newPage();
+    await page.addInitScript(() => {
+      const seen = new MutationObserver(() => {
+        const out = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Sign out');
+        if (!out) return;
+        seen.disconnect();
+        window.location.hash = '#/handover';
+      });
+      document.addEventListener('DOMContentLoaded', () => seen.observe(document.body, { childList: true, subtree: true }));
+    });
+    await signInPage(page, fx.users.operator.username, fx.users.operator.password);
+    await page.getByRole('heading', { level: 1, name: 'Shift handover' }).waitFor({ timeout: 5_000 });
+    expect(page.url()).toMatch(/#\/handover$/);
+  });
+
   it('shows a fall live, acknowledges it and resolves it', async () => {
     const page = await newPage();
     // The page's clock is Playwright's, so the "time since" can be moved on without waiting.

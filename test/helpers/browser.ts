@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { describe, it } from 'vitest';
+import { describe, it, onTestFailed } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Debian's Chromium; never a downloaded browser. */
@@ -63,7 +63,24 @@ export async function newPage(browser: Browser, opts: PageOptions = {}): Promise
     colorScheme: opts.colorScheme ?? 'light',
   });
   context.setDefaultTimeout(opts.timeoutMs ?? 5000);
-  return { context, page: await context.newPage() };
+  const page = await context.newPage();
+  reportOnFailure(page);
+  return { context, page };
+}
+
+/**
+ * When the running test fails, print where the page was and what it showed, so a failure seen only
+ * in CI says which page it was stuck on. Outside a test (a beforeAll) there is nothing to report to.
+ */
+function reportOnFailure(page: Page): void {
+  try {
+    onTestFailed(async () => {
+      const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '(page closed)');
+      console.error(`page at failure: ${page.url()}\n${text.slice(0, 600)}`);
+    });
+  } catch {
+    // Not inside a test.
+  }
 }
 
 /** An axe-core finding, trimmed to what a failure message needs. */
