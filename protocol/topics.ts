@@ -43,12 +43,22 @@ export interface ParsedTopic {
   channel: Channel;
 }
 
-/** Parse `hearth/v1/hubs/{hubId}/{channel}`; null for anything else. */
-export function parseTopic(topic: string): ParsedTopic | null {
+/** Topics parsed recently (a hub uses the same few on every message); emptied when it reaches this size. */
+const PARSED_KEEP = 65_536;
+const parsed = new Map<string, Readonly<ParsedTopic>>();
+
+/** Parse `hearth/v1/hubs/{hubId}/{channel}`; null for anything else. The result is shared: do not change it. */
+export function parseTopic(topic: string): Readonly<ParsedTopic> | null {
+  const known = parsed.get(topic);
+  if (known) return known;
   const parts = topic.split('/');
   if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT) return null;
   const hubId = parts[3]!;
   const channel = parts[4]!;
   if (!HUB_ID_PATTERN.test(hubId) || !Object.hasOwn(CHANNELS, channel)) return null;
-  return { hubId, channel: channel as Channel };
+  // Only valid topics are kept, and the map is bounded: a client sending endless new topics costs the parse, never memory.
+  if (parsed.size >= PARSED_KEEP) parsed.clear();
+  const out = Object.freeze({ hubId, channel: channel as Channel });
+  parsed.set(topic, out);
+  return out;
 }
