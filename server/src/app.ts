@@ -29,6 +29,7 @@ import { Commissioning } from './care/commissioning.ts';
 import { commissioningRoutes } from './api/commissioning-routes.ts';
 import { hubHealthRoutes } from './api/hub-health-routes.ts';
 import { Ingest } from './ingest/ingest.ts';
+import { InlineSink, ThreadSink } from './ingest/moment-sink.ts';
 import { alertRoutes } from './api/alert-routes.ts';
 import { auditRoutes } from './api/audit-routes.ts';
 import { authPlugin } from './api/auth-plugin.ts';
@@ -128,7 +129,9 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const bus = new EventBus<HearthEvents>(log.child({ part: 'bus' }));
   const directory = new Directory(db, () => clock.now());
   const sessions = new Sessions(db, directory, clock, config.sessionHours * 3600_000);
-  const ingest = new Ingest(db, bus, clock, log.child({ part: 'ingest' }), { raw: opened.raw, lateSeconds: config.lateSeconds });
+  // A file database is written by a thread of its own (moment-sink.ts); an in-memory one cannot be shared.
+  const sink = opened.file === ':memory:' || config.ingestWriter === 'main' ? new InlineSink(db, opened.raw) : new ThreadSink(opened.file, log.child({ part: 'ingest-writer' }));
+  const ingest = new Ingest(bus, clock, log.child({ part: 'ingest' }), { sink, lateSeconds: config.lateSeconds });
   const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }), { db });
   const alerts = new AlertService(db, bus, clock, log.child({ part: 'alerts' }));
   // Alert routing: lifecycle clocks (persisted deadlines), routing table, outbound notifications, service reports.
@@ -151,7 +154,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   });
 
   // Stored events reach the detectors in the order they were stored, with a checkpoint for crash recovery.
-  const feed = new CoreFeed(db, core, (ids) => homes.ensure(ids), () => alerts.drain(), () => clock.now(), log.child({ part: 'feed' }));
+  const feed = new CoreFeed(db, core, (ids) => homes.ensure(ids), () => alerts.drain(), (name, value) => ingest.checkpoint(name, value), log.child({ part: 'feed' }));
   // Learned norms and pending conditions survive a restart (docs/detection-rules.md, "Restarts").
   const detectorState = new DetectorStateStore({ db, core, clock, log: log.child({ part: 'detector-state' }), alertsDurable: () => alerts.drain() });
   bus.on('events.stored', (events: StoredEvent[]) => feed.handle(events));
@@ -292,6 +295,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       await detectorState.stop();
       await history.stop();
       await routing.stop();
+      await ingest.close();
       await db.destroy();
     },
     async settle() {

@@ -46,6 +46,8 @@ export interface HearthConfig {
   metricsToken: string | undefined;
   /** HEARTH_READY_MAX_QUEUE: /api/ready answers 503 when the forwarder queue is deeper than this. Default 100000. */
   readyMaxQueue: number;
+  /** HEARTH_INGEST_WRITER: where hub events are written, thread (a writer thread with its own SQLite connection) or main (the main connection). Default thread. */
+  ingestWriter: 'thread' | 'main';
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -54,6 +56,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
   return n;
+}
+
+function ingestWriter(raw: string | undefined): HearthConfig['ingestWriter'] {
+  const v = raw || 'thread';
+  if (v !== 'thread' && v !== 'main') throw new Error(`HEARTH_INGEST_WRITER must be thread or main, got "${v}"`);
+  return v;
 }
 
 function storeKind(raw: string | undefined): HearthConfig['store'] {
@@ -98,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HearthConfig {
     rejectionRetentionDays: int(env, 'HEARTH_REJECTION_RETENTION_DAYS', 30),
     metricsToken: env.HEARTH_METRICS_TOKEN || undefined,
     readyMaxQueue: int(env, 'HEARTH_READY_MAX_QUEUE', 100_000),
+    ingestWriter: ingestWriter(env.HEARTH_INGEST_WRITER),
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Migration, type MigrationProvider, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** The relational store: kysely over one better-sqlite3 connection. */
@@ -44,6 +44,29 @@ function cachedStatements(raw: SQLite.Database): { prepare(sql: string): SQLite.
   };
 }
 
+/**
+ * kysely's SQLite driver, with transactions that begin IMMEDIATE: the ingest writer thread writes to the
+ * same file on a connection of its own, and a deferred transaction that read first and wrote second would
+ * fail (SQLITE_BUSY_SNAPSHOT) whenever the thread had committed in between; an immediate one takes the
+ * write lock first, waiting its turn (busy_timeout).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** The SQLite dialect with the driver above. */
+class HearthSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.config);
+  }
+}
+
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
@@ -71,7 +94,7 @@ export async function openDatabase(file: string): Promise<OpenedDb> {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(raw) }) });
+  const db = new Kysely<Database>({ dialect: new HearthSqliteDialect({ database: cachedStatements(raw) }) });
   // Capabilities number their migrations independently, so a lower number may land after a higher one.
   const migrator = new Migrator({ db, provider: new FolderProvider(), allowUnorderedMigrations: true });
   // Foreign keys off while migrating, as SQLite's procedure for rebuilding a table asks

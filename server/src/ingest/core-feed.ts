@@ -29,7 +29,8 @@ export class CoreFeed {
     private readonly ensureHomes: (hubIds: string[]) => Promise<void>,
     /** Resolves once every alert signal so far is durable. */
     private readonly alertsDurable: () => Promise<void>,
-    private readonly now: () => number,
+    /** Write the checkpoint (kept at the larger value): through the ingest writer, after the events it covers. */
+    private readonly writeCheckpoint: (name: string, value: number) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
@@ -104,11 +105,7 @@ export class CoreFeed {
     })();
   }
 
-  private async save(value: number): Promise<void> {
-    await this.db
-      .insertInto('checkpoints')
-      .values({ name: CHECKPOINT, value, updated_at: this.now() })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ value: (eb) => eb.fn('max', [eb.ref('checkpoints.value'), eb.ref('excluded.value')]), updated_at: this.now() }))
-      .execute();
+  private save(value: number): Promise<void> {
+    return this.writeCheckpoint(CHECKPOINT, value);
   }
 }

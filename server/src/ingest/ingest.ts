@@ -1,4 +1,3 @@
-import type SQLite from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
   HeartbeatSchema,
@@ -15,9 +14,9 @@ import {
 } from '../../../protocol/index.ts';
 import type { EventBus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/database.ts';
 import type { HearthEvents, StoredEvent } from '../events.ts';
 import { EventWriter } from './event-writer.ts';
+import type { MomentSink } from './moment-sink.ts';
 import { DEFAULT_REJECTION_LIMITS, RejectionLimiter, type RejectionLimits } from './rejection-limiter.ts';
 
 const PAYLOAD_KEEP = 4096;
@@ -117,14 +116,13 @@ export class Ingest {
   onMisbehaving: (hubId: string) => void = () => {};
 
   constructor(
-    private readonly db: Db,
     private readonly bus: EventBus<HearthEvents>,
     private readonly clock: Clock,
     private readonly log: Logger,
-    options: { lateSeconds: number; rejectionLimits?: RejectionLimits; raw: SQLite.Database },
+    options: { lateSeconds: number; rejectionLimits?: RejectionLimits; sink: MomentSink },
   ) {
     this.lateMs = options.lateSeconds * 1000;
-    this.writer = new EventWriter(db, options.raw, this.lateMs, clock);
+    this.writer = new EventWriter(options.sink, this.lateMs, clock);
     this.limiter = new RejectionLimiter(clock, options.rejectionLimits ?? DEFAULT_REJECTION_LIMITS);
   }
 
@@ -185,6 +183,17 @@ export class Ingest {
     if (this.scheduled || this.work.waiters.length) await this.schedule();
     while (this.pumping) await this.pumping;
     await this.writer.flushMarks();
+  }
+
+  /** Write a checkpoint through the ingest writer (after what it was given before), kept at the larger value. */
+  checkpoint(name: string, value: number): Promise<void> {
+    return this.writer.checkpoint(name, value);
+  }
+
+  /** Write everything submitted, then release the writer (its thread, if it has one). */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.writer.close();
   }
 
   /**

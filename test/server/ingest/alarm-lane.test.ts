@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../../protocol/index.ts';
 import { FEED_CHECKPOINT } from '../../../server/src/ingest/core-feed.ts';
@@ -21,11 +22,16 @@ describe('the alarm lane: alarms overtake routine work, never a sensor’s own e
   const seqOf = async (hubId: string) =>
     new Map((await h.hearth.services.db.selectFrom('events').select(['event_id', 'seq']).where('hub_id', '=', hubId).execute()).map((r) => [r.event_id, r.seq]));
 
-  /** Hold the database (as a long transaction elsewhere would), so moments queue up behind it. */
+  /**
+   * Hold the database's write lock (as a long transaction elsewhere would: the writer thread waits its
+   * turn), so the moment under way waits and the moments after it queue up behind it.
+   */
   const holdDatabase = () => {
+    const { db } = h.hearth.services;
+    const taken = sql`BEGIN IMMEDIATE`.execute(db);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const held = h.hearth.services.db.connection().execute(async () => gate);
+    const held = taken.then(() => gate).then(() => sql`COMMIT`.execute(db));
     return { release, held };
   };
 
