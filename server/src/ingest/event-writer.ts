@@ -102,7 +102,7 @@ export class EventWriter {
       events[o + 5] = event.type;
       events[o + 6] = JSON.stringify(event.value);
       events[o + 7] = battery;
-      events[o + 8] = receivedAt - t > this.lateMs ? 1 : 0;
+      events[o + 8] = receivedAt - t > this.lateMs ? 1 : 0; // read back below: the late flag is decided once
       events[o + 9] = battery ?? (event.type === 'battery' ? (event.value as number) : null);
     }
     const at = this.clock.now();
@@ -121,8 +121,8 @@ export class EventWriter {
         duplicates.set(hubId, (duplicates.get(hubId) ?? 0) + 1);
         continue;
       }
-      const t = ts[i]!;
-      stored.push({ hubId, id: event.id, ts: t, receivedAt, sensor: event.sensor, type: event.type, value: event.value, battery: event.battery ?? null, late: receivedAt - t > this.lateMs, seq: firstSeq + i });
+      const o = i * EVENT_FIELDS;
+      stored.push({ hubId, id: event.id, ts: ts[i]!, receivedAt, sensor: event.sensor, type: event.type, value: event.value, battery: events[o + 7] as number | null, late: events[o + 8] === 1, seq: firstSeq + i });
     }
     return { stored, duplicates };
   }
