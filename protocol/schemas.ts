@@ -136,6 +136,9 @@ export type JsonVerdict =
  * to a recursive parser or serialiser.
  */
 export function jsonDepthExceeds(text: string, limit: number): boolean {
+  // No more opening brackets in all (strings included) than the limit: it cannot be deeper. Counted
+  // with the native search, so a hub's usual payload (one event, two or three brackets) skips the scan.
+  if (openingsAtMost(text, limit)) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -156,6 +159,14 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/** Whether `text` holds at most `limit` of '{' and '[' together. */
+function openingsAtMost(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++n > limit) return false;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++n > limit) return false;
+  return true;
 }
 
 /** Parse a hub's JSON payload with a size and depth guard; never throws. */

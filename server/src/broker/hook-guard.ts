@@ -13,6 +13,8 @@ export function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A
  * promise, can reach aedes' own call stack and end the process: the failure
  * goes to `fallback`, which answers aedes safely, and `onFailure` counts it.
  * The hook's last argument is its callback and is made once-only.
+ * It runs for every message a hub publishes, so a call allocates only the
+ * once-only callback; the failure path is built when something fails.
  */
 export function guardHook<A extends unknown[], D extends (...args: never[]) => void>(
   name: string,
@@ -21,21 +23,29 @@ export function guardHook<A extends unknown[], D extends (...args: never[]) => v
   onFailure: (name: string, err: unknown) => void,
 ): (...args: [...A, D]) => void {
   return (...args: [...A, D]) => {
-    const done = once(args[args.length - 1] as D) as unknown as D;
-    const safeArgs = [...args.slice(0, -1), done] as [...A, D];
-    const fail = (err: unknown): void => {
-      try {
-        onFailure(name, err);
-        fallback(err, ...safeArgs);
-      } catch (again) {
-        onFailure(`${name} fallback`, again);
-      }
-    };
+    const last = args.length - 1;
+    const cb = args[last] as unknown as (...r: unknown[]) => void;
+    let called = false;
+    args[last] = ((...r: unknown[]) => {
+      if (called) return;
+      called = true;
+      cb(...r);
+    }) as unknown as D;
     try {
-      const r = hook(...safeArgs);
-      if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).catch(fail);
+      const r = hook(...args);
+      if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (err: unknown) => failed(name, err, args, fallback, onFailure));
     } catch (err) {
-      fail(err);
+      failed(name, err, args, fallback, onFailure);
     }
   };
+}
+
+/** A guarded hook failed: count it and answer aedes through the fallback (whose own failure is counted too). */
+function failed<T extends unknown[]>(name: string, err: unknown, args: T, fallback: (err: unknown, ...args: T) => void, onFailure: (name: string, err: unknown) => void): void {
+  try {
+    onFailure(name, err);
+    fallback(err, ...args);
+  } catch (again) {
+    onFailure(`${name} fallback`, again);
+  }
 }
