@@ -1,0 +1,66 @@
+// The hand-over between moments: the next moment goes to the writer as soon as the one before is
+// written, before that one is answered, so the writer commits while the main thread answers; and
+// never more than one ahead, so an alarm waits behind at most the moment under way.
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { topics } from '../../../protocol/index.ts';
+import { EventBus } from '../../../server/src/bus.ts';
+import { VirtualClock } from '../../../server/src/clock.ts';
+import type { HearthEvents } from '../../../server/src/events.ts';
+import { Ingest } from '../../../server/src/ingest/ingest.ts';
+import type { MomentSink } from '../../../server/src/ingest/moment-sink.ts';
+import { EVENT_FIELDS, type MomentOutcome, type PackedMoment } from '../../../server/src/ingest/moment-store.ts';
+import { ev } from '../../helpers/hearth.ts';
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A sink that keeps each moment until the test lets it commit, and logs what happens. */
+class GatedSink implements MomentSink {
+  readonly log: string[] = [];
+  private readonly gates: { ids: string[]; commit: () => void }[] = [];
+  write(m: PackedMoment): Promise<MomentOutcome> {
+    const ids: string[] = [];
+    for (let o = 0; o < m.events.length; o += EVENT_FIELDS) ids.push(String(m.events[o + 1]));
+    this.log.push(`write ${ids.join(',')}`);
+    return new Promise((resolve) => this.gates.push({ ids, commit: () => resolve({ firstSeq: 1, inserted: new Uint8Array(ids.length).fill(1) }) }));
+  }
+  /** Commit the oldest moment handed over. */
+  commitNext(): void {
+    this.gates.shift()!.commit();
+  }
+  async close(): Promise<void> {}
+}
+
+describe('ingest hands moments to the writer one ahead', () => {
+  it('hands over the next moment before answering the one just written, and no more than one at a time', async () => {
+    const sink = new GatedSink();
+    const log = pino({ level: 'silent' });
+    const ingest = new Ingest(new EventBus<HearthEvents>(log), new VirtualClock(Date.parse('2026-12-02T12:00:00Z')), log, { lateSeconds: 300, sink });
+    const hub = 'hub-ahead';
+    const submit = (id: string, extra: Record<string, unknown> = {}) =>
+      ingest.submitEvents(hub, topics.events(hub), JSON.stringify(ev({ id, ...extra }))).then(() => sink.log.push(`ack ${id}`));
+    const acks = [submit('m1')];
+    await nextTurn();
+    acks.push(submit('m2'));
+    await nextTurn();
+    acks.push(submit('m3'));
+    await nextTurn();
+    // m1 is with the writer; m2 and m3 wait their turn.
+    expect(sink.log).toEqual(['write m1']);
+    // A fall taken now goes next, ahead of m2 and m3, behind only the moment under way.
+    acks.push(submit('fall', { sensor: 'hall-fall', type: 'fall', value: true }));
+    await null;
+    await null;
+    sink.commitNext();
+    await nextTurn();
+    expect(sink.log).toEqual(['write m1', 'write fall', 'ack m1']);
+    sink.commitNext();
+    await nextTurn();
+    sink.commitNext();
+    await nextTurn();
+    sink.commitNext();
+    await Promise.all(acks);
+    expect(sink.log).toEqual(['write m1', 'write fall', 'ack m1', 'write m2', 'ack fall', 'write m3', 'ack m2', 'ack m3']);
+    await ingest.close();
+  });
+});
