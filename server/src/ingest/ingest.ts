@@ -59,7 +59,7 @@ const URGENT_STREAK = 8;
 
 /**
  * Moments handed to the writer and not yet written: one, so an alarm moment waits behind at most
- * the one under way (two in the writer's queue doubled the fall's p99 at half capacity). The next
+ * the one under way (with two in the writer's queue it could wait behind both). The next
  * moment is handed over as soon as the one before is written, before that one is answered (PUBACKs,
  * the bus), so the writer commits while the main thread answers.
  */
