@@ -237,7 +237,8 @@ export function QueuePage({ me, open }: { me: UserInfo; open: OpenAlerts }) {
 
 /** The alarm's mute (always runs out) and desktop notifications. */
 function AlarmControls({ mutedUntil, now, permission, askPermission }: { mutedUntil: number; now: number; permission: string; askPermission: () => void }) {
-  const left = Math.max(0, mutedUntil - now);
+  // `now` ticks once a second and may be late on a busy machine: the clock itself, so a fresh 5-minute mute never reads 5:01.
+  const left = Math.max(0, mutedUntil - Math.max(now, Date.now()));
   return (
     <div class="alarm-controls">
       {left > 0 ? (
