@@ -24,13 +24,7 @@ export function guardHook<A extends unknown[], D extends (...args: never[]) => v
 ): (...args: [...A, D]) => void {
   return (...args: [...A, D]) => {
     const last = args.length - 1;
-    const cb = args[last] as unknown as (...r: unknown[]) => void;
-    let called = false;
-    args[last] = ((...r: unknown[]) => {
-      if (called) return;
-      called = true;
-      cb(...r);
-    }) as unknown as D;
+    args[last] = once(args[last] as D) as unknown as D;
     try {
       const r = hook(...args);
       if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (err: unknown) => failed(name, err, args, fallback, onFailure));

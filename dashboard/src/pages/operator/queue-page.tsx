@@ -143,7 +143,7 @@ export function QueuePage({ me, open }: { me: UserInfo; open: OpenAlerts }) {
             </li>
           ))}
         </ul>
-        <AlarmControls mutedUntil={alarm.mutedUntil} now={now} permission={alarm.permission} askPermission={alarm.askPermission} />
+        <AlarmControls mutedUntil={alarm.mutedUntil} permission={alarm.permission} askPermission={alarm.askPermission} />
       </div>
       {(me.role === 'operator' || me.role === 'admin') && <PresencePanel me={me} />}
       <form class="filters" aria-label="Filter the queue" onSubmit={(e) => e.preventDefault()}>
@@ -236,9 +236,10 @@ export function QueuePage({ me, open }: { me: UserInfo; open: OpenAlerts }) {
 }
 
 /** The alarm's mute (always runs out) and desktop notifications. */
-function AlarmControls({ mutedUntil, now, permission, askPermission }: { mutedUntil: number; now: number; permission: string; askPermission: () => void }) {
-  // `now` ticks once a second and may be late on a busy machine: the clock itself, so a fresh 5-minute mute never reads 5:01.
-  const left = Math.max(0, mutedUntil - Math.max(now, Date.now()));
+function AlarmControls({ mutedUntil, permission, askPermission }: { mutedUntil: number; permission: string; askPermission: () => void }) {
+  // The clock itself, not the page's once-a-second tick (which only redraws this): the tick may be late
+  // on a busy machine, and a fresh 5-minute mute must never read 5:01.
+  const left = Math.max(0, mutedUntil - Date.now());
   return (
     <div class="alarm-controls">
       {left > 0 ? (
