@@ -84,8 +84,8 @@ export interface Hearth {
 
 /**
  * The homes the detectors know, cached in memory so the core stays
- * synchronous; loaded on first sight of a hub and refreshed every minute
- * (the CLI may commission from another process).
+ * synchronous; all loaded at start, then every minute the homes that changed
+ * (from any process: the CLI may commission from another), which triggers mark.
  */
 class LiveHomes implements HomeSource {
   private readonly homes = new Map<string, HomeInfo>();
@@ -107,9 +107,23 @@ class LiveHomes implements HomeSource {
   }
 
   async reloadAll(): Promise<void> {
+    await this.directory.clearHomeChanges();
     const all = await this.directory.getHomes();
     for (const id of this.homes.keys()) if (!all.has(id)) this.homes.delete(id);
     for (const [id, home] of all) this.homes.set(id, home);
+  }
+
+  /** Read again the homes marked as changed since the last read; how many. */
+  async reloadChanged(): Promise<number> {
+    const ids = await this.directory.takeHomeChanges();
+    if (!ids.length) return 0;
+    const fresh = await this.directory.getHomes(ids);
+    for (const id of ids) {
+      const home = fresh.get(id);
+      if (home) this.homes.set(id, home);
+      else this.homes.delete(id);
+    }
+    return ids.length;
   }
 }
 
@@ -173,7 +187,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   bus.on('hub.status', (s) => toCore(s.hubId, () => core.hubStatus(s.hubId, s.status.state === 'online', s.at, s.status.power)));
   bus.on('hub.connection', (c) => toCore(c.hubId, () => core.hubConnection(c.hubId, c.connected, c.at)));
 
-  const services: HearthServices = { config, clock, db, bus, directory, sessions, ingest, broker, core, alerts, audit };
+  const services: HearthServices = { config, clock, db, bus, directory, sessions, ingest, broker, core, alerts, audit, homes };
 
   const app: FastifyInstance = Fastify({
     // Request lines only at debug level: a console polling every few seconds would drown the log.
@@ -257,6 +271,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   }
 
   let refresh: TimerHandle | undefined;
+  let refreshing: Promise<unknown> = Promise.resolve();
   const hearth: Hearth = {
     app,
     services,
@@ -269,7 +284,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       await detectorState.restoreAll();
       await feed.recover();
       const refreshLoop = (): void => {
-        homes.reloadAll().catch((err: unknown) => log.error({ err }, 'home refresh failed'));
+        refreshing = homes.reloadChanged().catch((err: unknown) => log.error({ err }, 'home refresh failed'));
         refresh = clock.setTimeout(refreshLoop, 60_000);
       };
       refresh = clock.setTimeout(refreshLoop, 60_000);
@@ -299,6 +314,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
       await db.destroy();
     },
     async settle() {
+      await refreshing;
       await ingest.drain();
       await feed.drain();
       await alerts.drain();

@@ -1,5 +1,5 @@
 import type { AlertService } from './alerts/alert-service.ts';
-import type { AnomalyCore } from './anomaly/core.ts';
+import type { AnomalyCore, HomeSource } from './anomaly/core.ts';
 import type { AccessLog } from './audit.ts';
 import type { Sessions } from './auth/sessions.ts';
 import type { HubBroker } from './broker/broker.ts';
@@ -24,6 +24,8 @@ export interface HearthServices {
   core: AnomalyCore;
   alerts: AlertService;
   audit: AccessLog;
+  /** The homes the detectors know (changed homes read again every minute). */
+  homes: HomeSource;
 }
 
 declare module 'fastify' {

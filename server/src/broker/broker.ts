@@ -239,6 +239,11 @@ export class HubBroker {
     return this.watch?.check() ?? Promise.resolve(0);
   }
 
+  /** Connections whose secrets the credential checks have read again, in all. */
+  get credentialsRead(): number {
+    return this.watch?.secretsRead ?? 0;
+  }
+
   /** Close every connection and stop listening. */
   async stop(): Promise<void> {
     this.watch?.stop();

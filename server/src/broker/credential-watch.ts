@@ -7,13 +7,23 @@ import type { Db } from '../db/database.ts';
 export const CREDENTIAL_CHECK_MS = 5_000;
 
 /**
- * Re-checks the credentials of every connected hub on the injected clock, so
- * that rotating a hub's secret (from the API, or from the CLI in another
- * process) or removing the hub drops its live connection within seconds.
- * Only a hash of the secret a connection signed in with is kept.
+ * Re-checks the credentials of connected hubs on the injected clock, so that
+ * rotating a hub's secret (from the API, or from the CLI in another process),
+ * disabling or removing the hub drops its live connection within seconds.
+ * Every few seconds it reads one counter that triggers move on any such change
+ * (0019); only when it has moved are all connected hubs' secrets read again, and
+ * otherwise only those of connections made since the last check (one that signed
+ * in just before a change could otherwise be missed). Only a hash of the secret a
+ * connection signed in with is kept.
  */
 export class CredentialWatch {
   private readonly live = new Map<Client, { hubId: string; hash: string }>();
+  /** Connections remembered since the last check. */
+  private readonly fresh = new Set<Client>();
+  /** The counter as the last check read it (undefined: never read, so check everyone). */
+  private epoch: number | undefined;
+  /** Connections whose secrets have been read again, in all (what a check cost). */
+  secretsRead = 0;
   private timer: TimerHandle | undefined;
   private running: Promise<number> | undefined;
 
@@ -27,11 +37,13 @@ export class CredentialWatch {
   /** Remember the secret a connection signed in with. */
   remember(client: Client, hubId: string, secret: string): void {
     this.live.set(client, { hubId, hash: hashToken(secret) });
+    this.fresh.add(client);
   }
 
   /** Forget a connection that has gone. */
   forget(client: Client): void {
     this.live.delete(client);
+    this.fresh.delete(client);
   }
 
   /** Check every so often until stop(). */
@@ -56,8 +68,15 @@ export class CredentialWatch {
   }
 
   private async checkNow(): Promise<number> {
-    const entries = [...this.live];
+    // Read before the secrets: a change after this read moves the counter for the next check.
+    const row = await this.db.selectFrom('hub_credential_epoch').select('n').where('id', '=', 1).executeTakeFirst();
+    const epoch = row?.n;
+    const moved = epoch === undefined || epoch !== this.epoch;
+    const entries = moved ? [...this.live] : [...this.fresh].flatMap((c) => { const v = this.live.get(c); return v ? [[c, v] as const] : []; });
+    this.fresh.clear();
+    this.epoch = epoch;
     if (!entries.length) return 0;
+    this.secretsRead += entries.length;
     const ids = [...new Set(entries.map(([, v]) => v.hubId))];
     const current = new Map<string, string>();
     for (let i = 0; i < ids.length; i += 500) {

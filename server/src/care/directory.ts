@@ -299,6 +299,21 @@ export class Directory {
     return loadHomes(this.db, hubIds);
   }
 
+  /**
+   * The hubs whose homes changed since last asked (marked by triggers, 0020), unmarked as they are
+   * read: read the homes after this, so a change made meanwhile is either in what is read or marked again.
+   */
+  async takeHomeChanges(): Promise<string[]> {
+    const ids = (await this.db.selectFrom('home_changes').select('hub_id').execute()).map((r) => r.hub_id);
+    for (let i = 0; i < ids.length; i += 500) await this.db.deleteFrom('home_changes').where('hub_id', 'in', ids.slice(i, i + 500)).execute();
+    return ids;
+  }
+
+  /** Unmark every changed home (before reading them all). */
+  async clearHomeChanges(): Promise<void> {
+    await this.db.deleteFrom('home_changes').execute();
+  }
+
   /** Ids of every hub. */
   async hubIds(): Promise<string[]> {
     return (await this.db.selectFrom('hubs').select('id').execute()).map((r) => r.id);

@@ -222,6 +222,17 @@ export interface AccessLogTable {
   subject: string;
 }
 
+/** One row (id 1): moved by triggers whenever a hub's secret, disabled flag or row changes (0019). */
+export interface HubCredentialEpochTable {
+  id: number;
+  n: number;
+}
+
+/** A hub whose home (organisation, residents, sensors' places) changed since the detectors read it (0020). */
+export interface HomeChangeTable {
+  hub_id: string;
+}
+
 /** A named value kept between runs, e.g. the anomaly core's checkpoint. */
 export interface CheckpointTable {
   name: string;
@@ -316,6 +327,8 @@ export interface Database {
   notifications: NotificationTable;
   notification_attempts: NotificationAttemptTable;
   checkpoints: CheckpointTable;
+  hub_credential_epoch: HubCredentialEpochTable;
+  home_changes: HomeChangeTable;
   detector_state: DetectorStateTable;
   resident_records: ResidentRecordTable;
   operator_shifts: OperatorShiftTable;

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../../protocol/index.ts';
@@ -60,6 +62,30 @@ describe('hub credentials after CONNECT, and the MQTT version', () => {
     expect(h.hearth.services.broker.counters.revoked).toBe(before + 1);
     await expect(connectHub(h.hearth.ports.mqtt, b.hub.hubId, b.hub.secret)).rejects.toThrow();
     await h.hearth.services.db.updateTable('hubs').set({ disabled: 0 }).where('id', '=', b.hub.hubId).execute();
+  });
+
+  it("issue 14: a check reads secrets again only when a hub's credentials changed (a counter kept by triggers), or for connections made since the last check", async () => {
+    const hub = await connectHub(h.hearth.ports.mqtt, a.hub.hubId, (await h.hearth.services.directory.rotateHubSecret(a.hub.hubId)));
+    await passCheck(); // the rotation above moved the counter: everyone is read
+    const broker = h.hearth.services.broker;
+    const after = broker.credentialsRead;
+    await passCheck();
+    await passCheck();
+    expect(broker.credentialsRead).toBe(after); // nothing changed, nobody new: no secret read
+    const other = await connectHub(h.hearth.ports.mqtt, b.hub.hubId, b.hub.secret);
+    await passCheck();
+    expect(broker.credentialsRead).toBe(after + 1); // the new connection alone
+    // Another process (the CLI, here a second connection to the file) disables a hub: the counter moves, everyone is read.
+    const raw = new Database(path.join(h.dataDir, 'hearth.sqlite'));
+    raw.prepare('UPDATE hubs SET disabled = 1 WHERE id = ?').run(b.hub.hubId);
+    raw.close();
+    const closed = new Promise<void>((resolve) => other.once('close', () => resolve()));
+    await passCheck();
+    await closed;
+    expect(broker.credentialsRead).toBe(after + 3);
+    expect(hub.connected).toBe(true);
+    await h.hearth.services.db.updateTable('hubs').set({ disabled: 0 }).where('id', '=', b.hub.hubId).execute();
+    hub.end(true);
   });
 
   it('defect 13: an MQTT 5 client gets a clear refusal (CONNACK "unacceptable protocol version"); 3.1.1 is what Hearth speaks', async () => {
