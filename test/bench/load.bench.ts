@@ -4,7 +4,7 @@
 // (publishers -> broker -> one subscriber process) in the same run as the baseline.
 //
 //   npm run bench -- load [--hubs 20] [--rate 0] [--duration 10] [--batch 100] [--processes 2]
-//                         [--idle-hubs 2000] [--idle-seconds 60] [--probes 100] [--phases ...]
+//                         [--idle-hubs 2000] [--idle-seconds 60] [--heartbeat-seconds 60] [--probes 100] [--phases ...]
 //
 // --rate is messages per second over all hubs; 0 (the default) is "as fast as PUBACKs allow".
 // Results: printed, and as JSON in bench-results/load-<time>.json.
@@ -38,6 +38,7 @@ function options(argv: string[]) {
       window: { type: 'string', default: '50' },
       'idle-hubs': { type: 'string', default: '2000' },
       'idle-seconds': { type: 'string', default: '60' },
+      'heartbeat-seconds': { type: 'string', default: '60' },
       probes: { type: 'string', default: '100' },
       phases: { type: 'string', default: PHASES.join(',') },
       profile: { type: 'string' },
@@ -54,6 +55,7 @@ function options(argv: string[]) {
     window: num('window'),
     idleHubs: num('idle-hubs'),
     idleSeconds: num('idle-seconds'),
+    heartbeatSeconds: num('heartbeat-seconds'),
     probes: num('probes'),
     phases: new Set(String(values.phases).split(',')),
     profile: values.profile,
@@ -186,7 +188,7 @@ async function idle(o: Options, p: Provisioned, broker: BrokerProcess, withSecre
   await sleep(3000);
   const before = processUsage(broker.pid);
   const hubs = p.idleHubs.map((h) => (withSecrets ? h : { id: h.id }));
-  const fleet = await startGenerators(job(o, 'idle', { url: broker.mqttUrl, idle: true, warmup: 5, duration: o.idleSeconds, heartbeatSeconds: 60 }), hubs, Math.max(o.processes, Math.ceil(hubs.length / 9000)));
+  const fleet = await startGenerators(job(o, 'idle', { url: broker.mqttUrl, idle: true, warmup: 5, duration: o.idleSeconds, heartbeatSeconds: o.heartbeatSeconds }), hubs, Math.max(o.processes, Math.ceil(hubs.length / 9000)));
   const go = fleet.go();
   await sleep(5000);
   const start = processUsage(broker.pid);

@@ -13,7 +13,7 @@ import {
   type RejectReason,
 } from '../../../protocol/index.ts';
 import type { EventBus } from '../bus.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import type { HearthEvents, StoredEvent } from '../events.ts';
 import { EventWriter } from './event-writer.ts';
 import type { MomentSink } from './moment-sink.ts';
@@ -65,6 +65,13 @@ const URGENT_STREAK = 8;
  */
 export const WRITE_AHEAD = 1;
 
+/**
+ * A heartbeat waits up to this long for a moment to ride in (one that events or statuses start,
+ * or one of heartbeats alone when the time is up). A hub's minute is not urgent, and 20,000 hubs
+ * send 333 heartbeats a second: each in a moment of its own was most of what holding them cost.
+ */
+export const HEARTBEAT_GATHER_MS = 1_000;
+
 /** Whether an event is an alarm (fall, call, smoke, water: the sensor-kind table's `alarm` priority). */
 function isAlarm(event: HubEvent): boolean {
   return SENSOR_KINDS[event.type].priority === 'alarm';
@@ -106,6 +113,8 @@ function clip(value: unknown): string {
 export class Ingest {
   private work: PendingWork = emptyWork();
   private scheduled = false;
+  /** Heartbeats are waiting for a moment (HEARTBEAT_GATHER_MS). */
+  private heartbeatTimer: TimerHandle | undefined;
   /** The alarm lane's moment being gathered (written at the next microtask). */
   private urgent: PendingWork = emptyWork();
   private urgentScheduled = false;
@@ -159,8 +168,18 @@ export class Ingest {
   /** Take a heartbeat. */
   submitHeartbeat(hubId: string, topic: string, payload: Buffer | string): Promise<void> {
     const parsed = this.parseJson(hubId, topic, payload, HeartbeatSchema);
-    if (parsed) this.work.heartbeats.push({ hubId, seq: parsed.seq, at: this.clock.now() });
-    return this.schedule();
+    if (!parsed || this.scheduled) {
+      if (parsed) this.work.heartbeats.push({ hubId, seq: parsed.seq, at: this.clock.now() });
+      return this.schedule(); // a refusal is answered at once; a moment is being gathered anyway
+    }
+    this.work.heartbeats.push({ hubId, seq: parsed.seq, at: this.clock.now() });
+    // Resolved with the moment it rides in (drain() takes waiting heartbeats at once).
+    const done = new Promise<void>((resolve, reject) => this.work.waiters.push({ resolve, reject }));
+    this.heartbeatTimer ??= this.clock.setTimeout(() => {
+      this.heartbeatTimer = undefined;
+      this.kick();
+    }, HEARTBEAT_GATHER_MS);
+    return done;
   }
 
   /** Take a reply to a command; it is not stored, only handed on. */
@@ -278,15 +297,19 @@ export class Ingest {
 
   private schedule(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.work.waiters.push({ resolve, reject }));
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // setImmediate, not the injected clock: this groups one moment's writes, it is not a timer of the domain.
-      setImmediate(() => {
-        this.scheduled = false;
-        this.take('routine');
-      });
-    }
+    this.kick();
     return done;
+  }
+
+  /** Take the routine lane's moment at the next turn of the event loop. */
+  private kick(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate, not the injected clock: this groups one moment's writes, it is not a timer of the domain.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.take('routine');
+    });
   }
 
   private scheduleUrgent(): Promise<void> {
@@ -306,7 +329,12 @@ export class Ingest {
   private take(lane: 'routine' | 'urgent'): void {
     const work = lane === 'urgent' ? this.urgent : this.work;
     if (lane === 'urgent') this.urgent = emptyWork();
-    else this.work = emptyWork();
+    else {
+      this.work = emptyWork();
+      // The heartbeats waiting ride in this moment.
+      if (this.heartbeatTimer) this.clock.clearTimeout(this.heartbeatTimer);
+      this.heartbeatTimer = undefined;
+    }
     work.taken = ++this.taken;
     this.queued[lane].push(work);
     this.pump();
