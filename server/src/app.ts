@@ -89,6 +89,8 @@ export interface Hearth {
  */
 class LiveHomes implements HomeSource {
   private readonly homes = new Map<string, HomeInfo>();
+  /** A refresh failed after the marks were taken: the next one reads every home. */
+  private readAllNext = false;
 
   constructor(private readonly directory: Directory) {}
 
@@ -106,18 +108,31 @@ class LiveHomes implements HomeSource {
     else this.homes.delete(hubId);
   }
 
+  /** Read every home (at start, and after a refresh that failed). */
   async reloadAll(): Promise<void> {
+    this.readAllNext = true; // until it has succeeded: the marks are cleared first
     await this.directory.clearHomeChanges();
     const all = await this.directory.getHomes();
     for (const id of this.homes.keys()) if (!all.has(id)) this.homes.delete(id);
     for (const [id, home] of all) this.homes.set(id, home);
+    this.readAllNext = false;
   }
 
   /** Read again the homes marked as changed since the last read; how many. */
   async reloadChanged(): Promise<number> {
+    if (this.readAllNext) {
+      await this.reloadAll();
+      return this.homes.size;
+    }
     const ids = await this.directory.takeHomeChanges();
     if (!ids.length) return 0;
-    const fresh = await this.directory.getHomes(ids);
+    let fresh: Map<string, HomeInfo>;
+    try {
+      fresh = await this.directory.getHomes(ids);
+    } catch (err) {
+      this.readAllNext = true; // their marks are gone: read every home next time
+      throw err;
+    }
     for (const id of ids) {
       const home = fresh.get(id);
       if (home) this.homes.set(id, home);

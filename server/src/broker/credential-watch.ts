@@ -79,10 +79,15 @@ export class CredentialWatch {
     this.secretsRead += entries.length;
     const ids = [...new Set(entries.map(([, v]) => v.hubId))];
     const current = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      // A hub taken out of service (disabled) is dropped like one whose secret was rotated.
-      const rows = await this.db.selectFrom('hubs').select(['id', 'secret_hash']).where('id', 'in', ids.slice(i, i + 500)).where('disabled', '=', 0).execute();
-      for (const r of rows) current.set(r.id, r.secret_hash);
+    try {
+      for (let i = 0; i < ids.length; i += 500) {
+        // A hub taken out of service (disabled) is dropped like one whose secret was rotated.
+        const rows = await this.db.selectFrom('hubs').select(['id', 'secret_hash']).where('id', 'in', ids.slice(i, i + 500)).where('disabled', '=', 0).execute();
+        for (const r of rows) current.set(r.id, r.secret_hash);
+      }
+    } catch (err) {
+      this.epoch = undefined; // not read: everyone is checked next time
+      throw err;
     }
     let dropped = 0;
     for (const [client, { hubId, hash }] of entries) {

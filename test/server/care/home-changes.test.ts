@@ -66,4 +66,18 @@ describe('homes refreshed by change, not all every minute', () => {
     await minute();
     expect(homes.get(b.hub.hubId)).toBeUndefined();
   });
+
+  it('a refresh that fails after taking the marks reads every home the next minute: the change is not lost', async () => {
+    const homes = h.hearth.services.homes;
+    elsewhere('UPDATE sensors SET room = ? WHERE hub_id = ? AND sensor_id = ?', 'hall', a.hub.hubId, 'kitchen-pir');
+    // The homes cannot be read this minute (the table is away), after the marks were taken.
+    const raw = new Database(path.join(h.dataDir, 'hearth.sqlite'));
+    raw.prepare('ALTER TABLE sensors RENAME TO sensors_away').run();
+    await minute();
+    expect(homes.get(a.hub.hubId)?.sensors.get('kitchen-pir')?.room).toBe('lounge');
+    raw.prepare('ALTER TABLE sensors_away RENAME TO sensors').run();
+    raw.close();
+    await minute();
+    expect(homes.get(a.hub.hubId)?.sensors.get('kitchen-pir')?.room).toBe('hall');
+  });
 });
