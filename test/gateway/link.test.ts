@@ -50,10 +50,15 @@ describe('gateway link: status, will, heartbeats, commands, backoff', () => {
     expect(statuses.at(-1)!.status).toMatchObject({ state: 'online', firmware: 'hearth-gateway test', power: 'mains' });
     expect((await server.hearth.services.db.selectFrom('hubs').select('status').where('id', '=', fx.hub.hubId).executeTakeFirstOrThrow()).status).toBe('online');
 
-    // Heartbeats every 60 s of the injected clock, with a rising seq.
+    // Heartbeats every 60 s of the injected clock, with a rising seq. The server gathers a heartbeat
+    // for up to a second of that clock (ingest.ts); settle() takes what it holds at once.
+    const heard = async (n: number) => {
+      await server.hearth.settle();
+      return beats.length === n;
+    };
     for (let k = 1; k <= 3; k++) {
       clock.advance(60_000);
-      await until(() => beats.length === k, { what: `heartbeat ${k}` });
+      await until(() => heard(k), { what: `heartbeat ${k}` });
     }
     expect(beats.slice(0, 3).map((b) => b.seq)).toEqual([0, 1, 2]);
     expect(beats[1]!.at - beats[0]!.at).toBe(60_000);
@@ -71,7 +76,7 @@ describe('gateway link: status, will, heartbeats, commands, backoff', () => {
     expect(await send({ id: 'c-config', cmd: 'config', heartbeatSeconds: 15, sensors: [{ sensor: 'kitchen-pir', type: 'motion', room: 'kitchen' }] })).toEqual({ id: 'c-config', ok: true });
     const before = beats.length;
     clock.advance(15_000);
-    await until(() => beats.length === before + 1, { what: 'heartbeat at the new interval' });
+    await until(() => heard(before + 1), { what: 'heartbeat at the new interval' });
     // A command the hub does not know gets a refusal, not silence.
     await server.hearth.services.broker.sendCommand(fx.hub.hubId, { id: 'c-bad', cmd: 'reboot' } as unknown as HubCommand);
     await until(() => replies.some((r) => r.reply.id === 'c-bad'), { what: 'refusal' });
@@ -109,7 +114,7 @@ describe('gateway link: status, will, heartbeats, commands, backoff', () => {
     await until(() => gateway.link.isOnline(), { what: 'online after restart' });
     const b2 = beats.length;
     clock.advance(15_000);
-    await until(() => beats.length === b2 + 1, { what: 'persisted heartbeat interval' });
+    await until(() => heard(b2 + 1), { what: 'persisted heartbeat interval' });
     await gateway.stop();
     await server.close();
     await relay.cut();
