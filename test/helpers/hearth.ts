@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import WebSocket from 'ws';
@@ -107,4 +108,14 @@ export async function openStream(port: number, token: string): Promise<{ ws: Web
 /** A protocol event with defaults. */
 export function ev(over: Record<string, unknown>): Record<string, unknown> {
   return { id: `e-${Math.random().toString(36).slice(2)}`, ts: new Date().toISOString(), sensor: 'kitchen-pir', type: 'motion', value: true, ...over };
+}
+
+/**
+ * A second connection to a test server's database, as the CLI opens from another process: the server
+ * is not told of what it writes. `foreignKeys: false` for a row the server's schema would keep.
+ */
+export function otherConnection(dataDir: string, opts: { foreignKeys?: boolean } = {}): Database.Database {
+  const raw = new Database(path.join(dataDir, 'hearth.sqlite'));
+  if (opts.foreignKeys === false) raw.pragma('foreign_keys = OFF');
+  return raw;
 }

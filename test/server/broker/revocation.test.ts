@@ -1,11 +1,9 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../../protocol/index.ts';
 import { VirtualClock } from '../../../server/src/clock.ts';
 import { CREDENTIAL_CHECK_MS } from '../../../server/src/broker/credential-watch.ts';
-import { connectHub, ev, seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
+import { connectHub, ev, otherConnection, seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
 
 describe('hub credentials after CONNECT, and the MQTT version', () => {
   const clock = new VirtualClock(Date.parse('2026-03-02T10:00:00Z'));
@@ -76,7 +74,7 @@ describe('hub credentials after CONNECT, and the MQTT version', () => {
     await passCheck();
     expect(broker.credentialsRead).toBe(after + 1); // the new connection alone
     // Another process (the CLI, here a second connection to the file) disables a hub: the counter moves, everyone is read.
-    const raw = new Database(path.join(h.dataDir, 'hearth.sqlite'));
+    const raw = otherConnection(h.dataDir);
     raw.prepare('UPDATE hubs SET disabled = 1 WHERE id = ?').run(b.hub.hubId);
     raw.close();
     const closed = new Promise<void>((resolve) => other.once('close', () => resolve()));

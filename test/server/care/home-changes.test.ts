@@ -1,10 +1,8 @@
 // The detectors' homes: read at start, then every minute only those that changed, from any process
 // (triggers mark them: migration 0020; issue 14's idle-fleet CPU).
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../server/src/clock.ts';
-import { seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
+import { otherConnection, seedOrg, startHearth, type Fixture } from '../../helpers/hearth.ts';
 
 describe('homes refreshed by change, not all every minute', () => {
   const clock = new VirtualClock(Date.parse('2026-03-02T10:00:00Z'));
@@ -23,7 +21,7 @@ describe('homes refreshed by change, not all every minute', () => {
 
   /** Another process (the CLI) writes the database; the server is not told. */
   function elsewhere(sqlText: string, ...args: unknown[]): void {
-    const raw = new Database(path.join(h.dataDir, 'hearth.sqlite'));
+    const raw = otherConnection(h.dataDir);
     raw.prepare(sqlText).run(...args);
     raw.close();
   }
@@ -59,8 +57,7 @@ describe('homes refreshed by change, not all every minute', () => {
     await minute();
     expect(homes.get(a.hub.hubId)).toBe(before);
     // A hub removed outright is forgotten.
-    const raw = new Database(path.join(h.dataDir, 'hearth.sqlite'));
-    raw.pragma('foreign_keys = OFF');
+    const raw = otherConnection(h.dataDir, { foreignKeys: false });
     raw.prepare('DELETE FROM hubs WHERE id = ?').run(b.hub.hubId);
     raw.close();
     await minute();
@@ -71,7 +68,7 @@ describe('homes refreshed by change, not all every minute', () => {
     const homes = h.hearth.services.homes;
     elsewhere('UPDATE sensors SET room = ? WHERE hub_id = ? AND sensor_id = ?', 'hall', a.hub.hubId, 'kitchen-pir');
     // The homes cannot be read this minute (the table is away), after the marks were taken.
-    const raw = new Database(path.join(h.dataDir, 'hearth.sqlite'));
+    const raw = otherConnection(h.dataDir);
     raw.prepare('ALTER TABLE sensors RENAME TO sensors_away').run();
     await minute();
     expect(homes.get(a.hub.hubId)?.sensors.get('kitchen-pir')?.room).toBe('lounge');
