@@ -72,7 +72,8 @@ export class CredentialWatch {
     const row = await this.db.selectFrom('hub_credential_epoch').select('n').where('id', '=', 1).executeTakeFirst();
     const epoch = row?.n;
     const moved = epoch === undefined || epoch !== this.epoch;
-    const entries = moved ? [...this.live] : [...this.fresh].flatMap((c) => { const v = this.live.get(c); return v ? [[c, v] as const] : []; });
+    // Unmoved: only the fresh connections (fresh is a subset of live: forget() removes from both).
+    const entries = moved ? [...this.live] : [...this.fresh].map((c) => [c, this.live.get(c)!] as const);
     this.fresh.clear();
     this.epoch = epoch;
     if (!entries.length) return 0;

@@ -168,11 +168,9 @@ export class Ingest {
   /** Take a heartbeat. */
   submitHeartbeat(hubId: string, topic: string, payload: Buffer | string): Promise<void> {
     const parsed = this.parseJson(hubId, topic, payload, HeartbeatSchema);
-    if (!parsed || this.scheduled) {
-      if (parsed) this.work.heartbeats.push({ hubId, seq: parsed.seq, at: this.clock.now() });
-      return this.schedule(); // a refusal is answered at once; a moment is being gathered anyway
-    }
+    if (!parsed) return this.schedule(); // a refusal is answered at once
     this.work.heartbeats.push({ hubId, seq: parsed.seq, at: this.clock.now() });
+    if (this.scheduled) return this.schedule(); // a moment is being gathered anyway
     // Resolved with the moment it rides in (drain() takes waiting heartbeats at once).
     const done = new Promise<void>((resolve, reject) => this.work.waiters.push({ resolve, reject }));
     this.heartbeatTimer ??= this.clock.setTimeout(() => {
