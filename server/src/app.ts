@@ -159,7 +159,7 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   const directory = new Directory(db, () => clock.now());
   const sessions = new Sessions(db, directory, clock, config.sessionHours * 3600_000);
   // A file database is written by a thread of its own (moment-sink.ts); an in-memory one cannot be shared.
-  const sink = opened.file === ':memory:' || config.ingestWriter === 'main' ? new InlineSink(db, opened.raw) : new ThreadSink(opened.file, log.child({ part: 'ingest-writer' }));
+  const sink = opened.file === ':memory:' || config.ingestWriter === 'main' ? new InlineSink(db, opened.raw) : new ThreadSink(opened.file, log.child({ part: 'ingest-writer' }), opened.gate);
   const ingest = new Ingest(bus, clock, log.child({ part: 'ingest' }), { sink, lateSeconds: config.lateSeconds });
   const broker = new HubBroker(directory, ingest, bus, clock, log.child({ part: 'broker' }), { db });
   const alerts = new AlertService(db, bus, clock, log.child({ part: 'alerts' }));

@@ -2,17 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CompiledQuery, Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Migration, type MigrationProvider, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Migration, type MigrationProvider, type QueryResult, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.ts';
+import { WriteGate } from './write-gate.ts';
 
 /** The relational store: kysely over one better-sqlite3 connection. */
 export type Db = Kysely<Database>;
 
-/** An opened database: the kysely handle and the raw connection (for pragmas and backups). */
+/** An opened database: the kysely handle, the raw connection (for pragmas and backups), and the write gate it shares with the ingest writer thread. */
 export interface OpenedDb {
   db: Db;
   raw: SQLite.Database;
   file: string;
+  gate: WriteGate;
 }
 
 /** Statements kept prepared for kysely, by SQL text (the least recently used beyond this are dropped). */
@@ -44,26 +46,108 @@ function cachedStatements(raw: SQLite.Database): { prepare(sql: string): SQLite.
   };
 }
 
+/** How long a write on the main connection waits for its turn before it fails, as busy_timeout below. */
+const MAIN_WRITE_WAIT_MS = 5_000;
+
+/**
+ * The one connection as the driver hands it out: a write outside a transaction (one statement, auto-
+ * committed) waits for its turn at the write gate first; inside a transaction the turn is already held.
+ */
+class GatedConnection implements DatabaseConnection {
+  inTransaction = false;
+
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly statements: { prepare(sql: string): SQLite.Statement },
+    private readonly gate: WriteGate,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.inTransaction || this.statements.prepare(query.sql).readonly) return this.inner.executeQuery<R>(query);
+    await this.gate.acquireMain(MAIN_WRITE_WAIT_MS);
+    try {
+      return await this.inner.executeQuery<R>(query);
+    } finally {
+      this.gate.releaseMain();
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
 /**
  * kysely's SQLite driver, with transactions that begin IMMEDIATE: the ingest writer thread writes to the
  * same file on a connection of its own, and a deferred transaction that read first and wrote second would
  * fail (SQLITE_BUSY_SNAPSHOT) whenever the thread had committed in between; an immediate one takes the
- * write lock first, waiting its turn (busy_timeout).
+ * write lock first. It takes its turn at the write gate (write-gate.ts) before that, so the lock is free
+ * when it asks and SQLite's busy handler never sleeps on the event loop.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  private gated: GatedConnection | undefined;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly statements: { prepare(sql: string): SQLite.Statement },
+    private readonly gate: WriteGate,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await super.acquireConnection();
+    if (this.gated?.inner !== inner) this.gated = new GatedConnection(inner, this.statements, this.gate);
+    return this.gated;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    const c = connection as GatedConnection;
+    await this.gate.acquireMain(MAIN_WRITE_WAIT_MS);
+    try {
+      await c.inner.executeQuery(CompiledQuery.raw('begin immediate'));
+    } catch (err) {
+      this.gate.releaseMain();
+      throw err;
+    }
+    c.inTransaction = true;
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as GatedConnection;
+    // A failed commit is rolled back by kysely, which gives the turn back then.
+    await c.inner.executeQuery(CompiledQuery.raw('commit'));
+    this.endTransaction(c);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const c = connection as GatedConnection;
+    try {
+      await c.inner.executeQuery(CompiledQuery.raw('rollback'));
+    } finally {
+      this.endTransaction(c);
+    }
+  }
+
+  private endTransaction(c: GatedConnection): void {
+    if (!c.inTransaction) return;
+    c.inTransaction = false;
+    this.gate.releaseMain();
   }
 }
 
 /** The SQLite dialect with the driver above. */
 class HearthSqliteDialect extends SqliteDialect {
-  constructor(private readonly config: SqliteDialectConfig) {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly statements: { prepare(sql: string): SQLite.Statement },
+    private readonly gate: WriteGate,
+  ) {
     super(config);
   }
 
   override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver(this.config);
+    return new ImmediateSqliteDriver(this.config, this.statements, this.gate);
   }
 }
 
@@ -94,7 +178,9 @@ export async function openDatabase(file: string): Promise<OpenedDb> {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new HearthSqliteDialect({ database: cachedStatements(raw) }) });
+  const statements = cachedStatements(raw);
+  const gate = new WriteGate();
+  const db = new Kysely<Database>({ dialect: new HearthSqliteDialect({ database: statements }, statements, gate) });
   // Capabilities number their migrations independently, so a lower number may land after a higher one.
   const migrator = new Migrator({ db, provider: new FolderProvider(), allowUnorderedMigrations: true });
   // Foreign keys off while migrating, as SQLite's procedure for rebuilding a table asks
@@ -108,5 +194,5 @@ export async function openDatabase(file: string): Promise<OpenedDb> {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
-  return { db, raw, file };
+  return { db, raw, file, gate };
 }

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
+import { WriteGate } from '../db/write-gate.ts';
 import { MomentStore, type MomentOutcome, type PackedMoment } from './moment-store.ts';
 import type { WriterReply, WriterRequest } from './writer-thread.ts';
 
@@ -41,7 +42,7 @@ const ENTRY = new URL('./writer-thread.ts', import.meta.url).href;
 
 /**
  * The transaction on a writer thread with its own connection to the same file (WAL: readers on the main
- * connection are never blocked; the two connections take turns to write, and the main connection's
+ * connection are never blocked; the two connections take turns to write at the write gate (write-gate.ts), and the main connection's
  * transactions begin IMMEDIATE, so neither finds its snapshot overtaken). The thread starts with the
  * first write. If it dies, what it had not answered is refused (the hubs re-send: nothing was
  * acknowledged), and the next write starts a new one.
@@ -55,23 +56,39 @@ export class ThreadSink implements MomentSink {
   constructor(
     private readonly file: string,
     private readonly log: Logger,
+    /** Shared with the main connection (openDatabase): each side writes in its turn. */
+    private readonly gate: WriteGate = new WriteGate(),
   ) {}
 
   write(m: PackedMoment): Promise<MomentOutcome> {
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
     return new Promise<MomentOutcome>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, moment: m } satisfies WriterRequest);
+      // In the order written: the gate lets thread writes through in the order they asked.
+      this.gate.enterThread(() => {
+        const id = this.nextId++;
+        this.waiting.set(id, { resolve, reject });
+        try {
+          (this.worker ?? this.start()).postMessage({ id, moment: m } satisfies WriterRequest);
+        } catch (err) {
+          this.waiting.delete(id);
+          this.gate.leaveThread();
+          reject(err as Error);
+        }
+      });
     });
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
-    // Messages are taken in order: everything sent before this is written first.
-    worker.postMessage('close');
-    await this.exited;
+    // After every write that asked for its turn before this one.
+    await new Promise<void>((resolve) => this.gate.enterThread(resolve));
+    try {
+      const worker = this.worker;
+      if (!worker) return;
+      // Messages are taken in order: everything sent before this is written first.
+      worker.postMessage('close');
+      await this.exited;
+    } finally {
+      this.gate.leaveThread();
+    }
   }
 
   private start(): Worker {
@@ -81,6 +98,7 @@ export class ThreadSink implements MomentSink {
       const w = this.waiting.get(r.id);
       if (!w) return;
       this.waiting.delete(r.id);
+      this.gate.leaveThread();
       if (r.ok) w.resolve({ firstSeq: r.firstSeq, inserted: r.inserted });
       else w.reject(Object.assign(new Error(r.message), { code: r.code }));
     });
@@ -91,7 +109,10 @@ export class ThreadSink implements MomentSink {
         const lost = [...this.waiting.values()];
         this.waiting.clear();
         if (lost.length) this.log.error({ code, unanswered: lost.length }, 'ingest writer thread stopped; its moments were not acknowledged');
-        for (const w of lost) w.reject(new Error(`ingest writer thread stopped (exit ${code})`));
+        for (const w of lost) {
+          this.gate.leaveThread();
+          w.reject(new Error(`ingest writer thread stopped (exit ${code})`));
+        }
         resolve();
       }),
     );
