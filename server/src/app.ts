@@ -187,6 +187,11 @@ export async function createHearth(options: HearthOptions): Promise<Hearth> {
   // Learned norms and pending conditions survive a restart (docs/detection-rules.md, "Restarts").
   const detectorState = new DetectorStateStore({ db, core, clock, log: log.child({ part: 'detector-state' }), alertsDurable: () => alerts.drain() });
   bus.on('events.stored', (events: StoredEvent[]) => feed.handle(events));
+  // After an alarm moment, routine moments wait for its alerts to be on disk (ingest.ts, afterAlarm).
+  ingest.afterAlarm = async () => {
+    await feed.fed();
+    await alerts.drain();
+  };
   // Hub heartbeats, statuses (the last will among them) and connections feed the technical rules.
   // While the server itself stops, the hubs' connections closing (and the wills aedes then publishes
   // for them) are not hub outages: those signals do not reach the detectors.

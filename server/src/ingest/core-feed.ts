@@ -42,6 +42,11 @@ export class CoreFeed {
     return this.pipeline;
   }
 
+  /** Wait for every batch queued so far to reach the detectors (not for its checkpoint, which goes through the ingest writer). */
+  async fed(): Promise<void> {
+    await this.pipeline;
+  }
+
   /** Wait for every queued batch, and for its checkpoint to be on disk. */
   async drain(): Promise<void> {
     await this.pipeline;

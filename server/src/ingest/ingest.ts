@@ -58,6 +58,13 @@ function emptyWork(): PendingWork {
 const URGENT_STREAK = 8;
 
 /**
+ * The longest the writer waits after an alarm moment for its alerts to be durable (`afterAlarm`), before
+ * routine moments go on: a bound on what a flood of alarms can hold up, not a rule of the domain, so
+ * real time, as setImmediate groups a moment.
+ */
+export const ALARM_HOLD_MAX_MS = 50;
+
+/**
  * Moments handed to the writer and not yet written: one, so an alarm moment waits behind at most
  * the one under way (with two in the writer's queue it could wait behind both). The next
  * moment is handed over as soon as the one before is written, before that one is answered (PUBACKs,
@@ -134,6 +141,13 @@ export class Ingest {
   readonly limiter: RejectionLimiter;
   /** Called when a hub keeps sending what is rejected, over its budget (the broker disconnects it). */
   onMisbehaving: (hubId: string) => void = () => {};
+  /**
+   * Resolves once what the detectors make of the events just emitted is durable (app.ts: the feed,
+   * then the alerts). After an alarm moment the writer waits for it (at most ALARM_HOLD_MAX_MS)
+   * before the next routine moment: the fall's alert then takes the write lock at once, instead of
+   * waiting for a routine commit handed over meanwhile.
+   */
+  afterAlarm: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly bus: EventBus<HearthEvents>,
@@ -363,7 +377,7 @@ export class Ingest {
         this.inFlight--;
         this.pump();
       };
-      void this.flush(work, free)
+      void this.flush(work, free, urgentFirst)
         .catch((err: unknown) => this.log.error({ err }, 'answering an ingest moment failed'))
         .finally(() => {
           free();
@@ -372,8 +386,11 @@ export class Ingest {
     }
   }
 
-  /** Write one moment; `written` is called once it is committed (or failed), before it is answered. */
-  private async flush(work: PendingWork, written: () => void): Promise<void> {
+  /**
+   * Write one moment; `written` is called once it is committed (or failed), before it is answered;
+   * for an alarm moment that stored something, once its alerts are durable too (afterAlarm).
+   */
+  private async flush(work: PendingWork, written: () => void, alarm: boolean): Promise<void> {
     let stored: StoredEvent[] = [];
     try {
       stored = await this.write(work);
@@ -383,7 +400,8 @@ export class Ingest {
       for (const w of work.waiters) w.reject(err);
       return;
     }
-    written();
+    const hold = alarm && stored.length > 0 ? this.afterAlarm : undefined;
+    if (!hold) written();
     for (const w of work.waiters) w.resolve();
     for (const r of work.rejections) {
       const c = this.counter(r.hubId);
@@ -394,6 +412,20 @@ export class Ingest {
     for (const h of work.heartbeats) this.bus.emit('hub.heartbeat', { hubId: h.hubId, seq: h.seq, at: h.at });
     if (stored.length) this.bus.emit('events.stored', stored);
     if (work.rejections.length) this.bus.emit('ingest.rejected', work.rejections.map((r) => ({ hubId: r.hubId, reason: r.reason, detail: r.detail })));
+    if (hold) await this.holdFor(hold, written);
+  }
+
+  /** Keep the writer for `hold` (at most ALARM_HOLD_MAX_MS), then free it, whatever the outcome. */
+  private async holdFor(hold: () => Promise<void>, written: () => void): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([hold(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ALARM_HOLD_MAX_MS)))]);
+    } catch (err) {
+      this.log.error({ err }, 'waiting for an alarm moment\'s alerts failed');
+    } finally {
+      clearTimeout(timer);
+      written();
+    }
   }
 
   /** One transaction for one moment's work (event-writer.ts); returns the events that were new. */

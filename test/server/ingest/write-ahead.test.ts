@@ -7,7 +7,7 @@ import { topics } from '../../../protocol/index.ts';
 import { EventBus } from '../../../server/src/bus.ts';
 import { VirtualClock } from '../../../server/src/clock.ts';
 import type { HearthEvents } from '../../../server/src/events.ts';
-import { Ingest } from '../../../server/src/ingest/ingest.ts';
+import { ALARM_HOLD_MAX_MS, Ingest } from '../../../server/src/ingest/ingest.ts';
 import type { MomentSink } from '../../../server/src/ingest/moment-sink.ts';
 import { EVENT_FIELDS, type MomentOutcome, type PackedMoment } from '../../../server/src/ingest/moment-store.ts';
 import { ev } from '../../helpers/hearth.ts';
@@ -61,6 +61,57 @@ describe('ingest hands moments to the writer one ahead', () => {
     sink.commitNext();
     await Promise.all(acks);
     expect(sink.log).toEqual(['write m1', 'write fall', 'ack m1', 'write m2', 'ack fall', 'write m3', 'ack m2', 'ack m3']);
+    await ingest.close();
+  });
+
+  it('after an alarm moment, waits for its alerts to be durable before the next routine moment (at most ALARM_HOLD_MAX_MS)', async () => {
+    const sink = new GatedSink();
+    const log = pino({ level: 'silent' });
+    const bus = new EventBus<HearthEvents>(log);
+    const ingest = new Ingest(bus, new VirtualClock(Date.parse('2026-12-03T12:00:00Z')), log, { lateSeconds: 300, sink });
+    bus.on('events.stored', (events) => sink.log.push(`stored ${events.map((e) => e.id).join(',')}`));
+    let durable!: () => void;
+    let asked = 0;
+    ingest.afterAlarm = () => {
+      asked++;
+      sink.log.push('alerts?');
+      return new Promise<void>((resolve) => (durable = resolve));
+    };
+    const hub = 'hub-hold';
+    const submit = (id: string, extra: Record<string, unknown> = {}) =>
+      ingest.submitEvents(hub, topics.events(hub), JSON.stringify(ev({ id, ...extra }))).then(() => sink.log.push(`ack ${id}`));
+    const acks = [submit('fall', { sensor: 'hall-fall', type: 'fall', value: true })];
+    await null;
+    await null;
+    acks.push(submit('m1'));
+    await nextTurn();
+    expect(sink.log).toEqual(['write fall']);
+    sink.commitNext();
+    await nextTurn();
+    await nextTurn();
+    // The fall is answered and handed on; m1 waits until its alerts are durable.
+    expect([...sink.log].sort()).toEqual(['ack fall', 'alerts?', 'stored fall', 'write fall']);
+    durable();
+    await nextTurn();
+    expect(sink.log.slice(4)).toEqual(['write m1']);
+    sink.commitNext();
+    await Promise.all(acks);
+    // A routine moment is not held.
+    expect(asked).toBe(1);
+
+    // An answer that never comes holds routine work for ALARM_HOLD_MAX_MS only.
+    ingest.afterAlarm = () => new Promise<void>(() => {});
+    const late = [submit('fall-2', { sensor: 'hall-fall', type: 'fall', value: true })];
+    await null;
+    await null;
+    late.push(submit('m2'));
+    await nextTurn();
+    sink.commitNext();
+    const heldSince = performance.now();
+    while (!sink.log.includes('write m2')) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(performance.now() - heldSince).toBeGreaterThanOrEqual(ALARM_HOLD_MAX_MS - 5);
+    sink.commitNext();
+    await Promise.all(late);
     await ingest.close();
   });
 });
