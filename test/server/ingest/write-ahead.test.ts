@@ -69,7 +69,9 @@ describe('ingest hands moments to the writer one ahead', () => {
     const log = pino({ level: 'silent' });
     const bus = new EventBus<HearthEvents>(log);
     const ingest = new Ingest(bus, new VirtualClock(Date.parse('2026-12-03T12:00:00Z')), log, { lateSeconds: 300, sink });
-    bus.on('events.stored', (events) => sink.log.push(`stored ${events.map((e) => e.id).join(',')}`));
+    bus.on('events.stored', (events) => {
+      sink.log.push(`stored ${events.map((e) => e.id).join(',')}`);
+    });
     let durable!: () => void;
     let asked = 0;
     ingest.afterAlarm = () => {
