@@ -388,7 +388,8 @@ export class Ingest {
 
   /**
    * Write one moment; `written` is called once it is committed (or failed), before it is answered;
-   * for an alarm moment that stored something, once its alerts are durable too (afterAlarm).
+   * for an alarm moment that stored something, with no other alarm moment waiting, once its alerts
+   * are durable too (afterAlarm).
    */
   private async flush(work: PendingWork, written: () => void, alarm: boolean): Promise<void> {
     let stored: StoredEvent[] = [];
@@ -400,7 +401,8 @@ export class Ingest {
       for (const w of work.waiters) w.reject(err);
       return;
     }
-    const hold = alarm && stored.length > 0 ? this.afterAlarm : undefined;
+    // Not while other alarm moments wait: under a flood of alarms the hold would only slow the lane.
+    const hold = alarm && stored.length > 0 && this.queued.urgent.length === 0 ? this.afterAlarm : undefined;
     if (!hold) written();
     for (const w of work.waiters) w.resolve();
     for (const r of work.rejections) {
