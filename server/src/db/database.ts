@@ -46,7 +46,7 @@ function cachedStatements(raw: SQLite.Database): { prepare(sql: string): SQLite.
   };
 }
 
-/** How long a write on the main connection waits for its turn before it fails, as busy_timeout below. */
+/** How long a write on the main connection waits for its turn at the gate, and for the lock (busy_timeout, other processes), before it fails. */
 const MAIN_WRITE_WAIT_MS = 5_000;
 
 /**
@@ -177,7 +177,7 @@ export async function openDatabase(file: string): Promise<OpenedDb> {
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
+  raw.pragma(`busy_timeout = ${MAIN_WRITE_WAIT_MS}`);
   const statements = cachedStatements(raw);
   const gate = new WriteGate();
   const db = new Kysely<Database>({ dialect: new HearthSqliteDialect({ database: statements }, statements, gate) });

@@ -67,7 +67,7 @@ export class WriteGate {
     this.next();
   }
 
-  /** Whether anything holds or waits for a turn (for tests and the ops view). */
+  /** Whether anything holds or waits for a turn (the tests check that every turn was given back). */
   get busy(): boolean {
     return this.mainHeld || this.threadWrites > 0 || this.waiting.length > 0;
   }
