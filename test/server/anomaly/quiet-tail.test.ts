@@ -121,3 +121,37 @@ describe('going out past the hall PIR', () => {
     expect(r.of('inactivity', 'raise')).toHaveLength(1);
   });
 });
+
+describe('a new resident: the model takes over from the ceiling after four days', () => {
+  /** Days 1..n ordinary (up 07:30, about every 20 min, bed 22:30), then day n+1 a kitchen visit at 10:40 and nothing after. */
+  const collapseAfter = (n: number) => {
+    const r = rig('2026-01-01T00:00:00Z');
+    for (let d = 1; d <= n; d++) r.day(day(d), { rise: '07:30', bed: '22:30' });
+    const d = day(n + 1);
+    r.ev('bed-pad', 'out', at(d, '07:30'));
+    for (let m = 0; m <= 180; m += 20) r.ev(m % 40 ? 'lounge-pir' : 'kitchen-pir', true, at(d, '07:31', m));
+    r.ev('kitchen-pir', true, at(d, '10:40'));
+    r.to(at(d, '15:00'));
+    return r;
+  };
+
+  it('four days of their own: a collapse on day 5 is raised from their norm, well before the 4 h ceiling, saying how many days it knows', () => {
+    const r = collapseAfter(4);
+    const [a] = r.of('inactivity', 'raise');
+    expect(a).toBeDefined();
+    expect(a!.cause.learned).toBe(true);
+    // Their longest quiet is 20 min: the budget's most cautious scale (3) and the margin give 1 h 20 min.
+    expect(a!.cause.thresholdMinutes).toBeLessThan(120);
+    expect(Date.parse(a!.cause.events[0]!.ts)).toBe(Date.parse(at(day(5), '10:40')));
+    expect(a!.cause.summary).toMatch(/the resident's last 4 days/);
+  });
+
+  it('three days are not enough: the same collapse on day 4 waits for the plan ceiling, and says so', () => {
+    const r = collapseAfter(3);
+    const [a] = r.of('inactivity', 'raise');
+    expect(a).toBeDefined();
+    expect(a!.cause.learned).toBe(false);
+    expect(a!.cause.thresholdMinutes).toBe(240);
+    expect(a!.cause.summary).toMatch(/until the routine is learned/);
+  });
+});

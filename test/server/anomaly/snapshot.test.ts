@@ -320,7 +320,7 @@ describe('detector state across a server restart (VirtualClock, real MQTT)', () 
     const notUp = (await alertRows(second.hearth)).filter((a) => a.type === 'not-up');
     expect(notUp).toHaveLength(1);
     expect(JSON.parse(notUp[0]!.cause)).toMatchObject({ usualRising: '06:00', learned: true });
-    // Every learned day came through (inactivity norms replace the plan's ceiling after 7).
+    // Every learned day came through (inactivity norms replace the plan's ceiling after 4).
     const routine = (JSON.parse(row.state) as { detectors: { routine: { nums: { daysLearned: number } } } }).detectors.routine;
     expect(routine.nums.daysLearned).toBe(14);
     await hub.endAsync();

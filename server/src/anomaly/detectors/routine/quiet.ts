@@ -44,8 +44,12 @@ export const QUIET_TUNING = {
   /** The bathroom's: its usual quiet is short (people move on), so its scale may go further. */
   bathScaleMax: 8,
   bathFloorMinutes: 30,
-  /** Days with data before the model replaces the ceiling. */
-  learnAfterDays: 7,
+  /**
+   * Days with spells before the model replaces the ceiling. With few days the budget holds the scale
+   * at its most cautious, so four days' norm × 3 already beats a 4 h blanket for a new resident's
+   * first week (docs/detection-rules.md: seven cost a week-one collapse 4 h).
+   */
+  learnAfterDays: 4,
   /** The usual is the second longest day's spell (1), or the longest (0). */
   rank: 1,
   /** The budget's scale is read off an exponential tail fitted to this many of the largest needed scales... */
