@@ -267,3 +267,48 @@ describe('the learned night of a restless household', () => {
     expect(a?.cause.summary).toMatch(/the resident's own \d\d:\d\d to \d\d:\d\d/);
   });
 });
+
+describe('not up: moving in bed is not getting up', () => {
+  /** Fourteen ordinary days (up at 07:30 by the bed pad, bed at 22:30), then day 15 as `morning` says, and the clock to 11:00. */
+  const morning = (events: [string, unknown, string][]) => {
+    const r = rig('2026-01-01T00:00:00Z');
+    for (let d = 1; d <= 14; d++) r.day(day(d), { rise: '07:30', bed: '22:30' });
+    for (const [sensor, value, hhmm] of events) r.ev(sensor, value, at(15, hhmm));
+    r.to(at(15, '11:00'));
+    return r;
+  };
+
+  it('the bedroom PIR at 07:20, 07:50 and 08:30 and nothing else: not up is raised at the deadline, saying only the bedroom moved; no inactivity', () => {
+    const r = morning([
+      ['bedroom-pir', true, '07:20'],
+      ['bedroom-pir', true, '07:50'],
+      ['bedroom-pir', true, '08:30'],
+    ]);
+    const [a] = r.of('not-up', 'raise');
+    expect(a).toBeDefined();
+    expect(a!.cause.summary).toMatch(/nothing but the bed and the bedroom's motion sensor since the night ended \(last at 08:30\)/);
+    expect(r.of('inactivity', 'raise')).toEqual([]);
+  });
+
+  it('out of bed by the pad at 07:40, then only the bedroom PIR: that is up, so no not up; the quiet is watched as inactivity', () => {
+    const r = morning([
+      ['bed-pad', 'out', '07:40'],
+      ['bedroom-pir', true, '07:41'],
+    ]);
+    expect(r.of('not-up', 'raise')).toEqual([]);
+    const [a] = r.of('inactivity', 'raise');
+    expect(a).toBeDefined();
+    expect(a!.cause.summary).toMatch(/since 07:41, last seen in the bedroom/);
+  });
+
+  it('a bathroom visit at 07:40 is up too, and the kitchen at 07:45 clears nothing that was never raised', () => {
+    const r = morning([
+      ['bedroom-pir', true, '07:35'],
+      ['bathroom-pir', true, '07:40'],
+      ['kitchen-pir', true, '07:45'],
+      ['lounge-pir', true, '09:00'],
+      ['kitchen-pir', true, '10:30'],
+    ]);
+    expect(r.of('not-up')).toEqual([]);
+  });
+});

@@ -10,7 +10,13 @@ export function checkNotUp(st: RoutineState, ctx: DetectorContext, now: number, 
   // Not up: nothing by usual rising time plus margin.
   if (!st.upToday && !st.notUpRaised && !away && !st.out && now >= st.notUpAt && now < st.wakeEnd) {
     st.notUpRaised = true;
-    const since = st.lastActivity > -Infinity ? `no activity since ${st.zone.hhmm(st.lastActivity)}${st.lastActivity < st.dayStart ? ' yesterday' : ''}` : 'no activity yet';
+    // Movement in the bedroom since the night ended is not getting up (whereabouts.ts, isUpEvidence): say so.
+    const since =
+      st.lastActivity >= st.wakeStart
+        ? `nothing but the bed and the bedroom's motion sensor since the night ended (last at ${st.zone.hhmm(st.lastActivity)})`
+        : st.lastActivity > -Infinity
+          ? `no activity since ${st.zone.hhmm(st.lastActivity)}${st.lastActivity < st.dayStart ? ' yesterday' : ''}`
+          : 'no activity yet';
     signal(ctx, 'raise', 'not-up', st.notUpAt - st.plan.notUpMarginMinutes * MIN, late, {
       rule: 'not-up',
       summary: `Not up: ${since}; usual rising time ${hhmmOf(st.usualRisingMin)} (${learnedNote(st, st.risingLearned)}) + margin ${fmtDuration(st.plan.notUpMarginMinutes * MIN)}${st.latestRisingMin >= 0 ? ` (third latest rising of four weeks ${hhmmOf(st.latestRisingMin)})` : ''} = ${st.zone.hhmm(st.notUpAt)}, now ${fmtDuration(now - st.notUpAt)} past it`,

@@ -12,6 +12,18 @@ import { noteSolo } from './stuck.ts';
 import { clearIf, planOf, slotOf, type RoutineState } from './state.ts';
 import { BATH_VISIT_GAP_MS, CHAIR_MAX_MS, EARLY_RISING_MS, isActivity, MIN, RUN_GAP_MS, T } from './tuning.ts';
 
+/**
+ * Whether an event says the resident is out of bed: the bed pad's "out", a bathroom visit, a touch
+ * anywhere (the wardrobe included) or any other room; not the pad's "in", nor a PIR in the bedroom,
+ * which sees someone turning over in bed as well as someone up.
+ */
+export function isUpEvidence(e: CoreEvent): boolean {
+  if (e.type === 'bed') return e.value === 'out';
+  const room = e.sensorInfo?.room ?? null;
+  const role = e.sensorInfo?.role ?? null;
+  return !((room === 'bedroom' || role === 'bedroom') && evidenceOf(e) === 'presence');
+}
+
 /** An event: fall or call, or activity: where the resident is, up, out, back, in or out of the bathroom; clears what it ends. */
 export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorContext): void {
   const now = ctx.now();
@@ -95,7 +107,7 @@ export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorCont
       st.inactivityRaisedAt = NaN;
       clearIf(st, ctx, 'inactivity', e, 'movement-again', `Movement again${room ? ` in the ${room}` : ''} at ${st.zone.hhmm(t)}`);
     }
-    if (!st.upToday && t >= st.wakeStart && t < st.wakeEnd) {
+    if (!st.upToday && t >= st.wakeStart && t < st.wakeEnd && isUpEvidence(e)) {
       st.upToday = true;
       st.risingDay = st.zone.localMinute(st.runStart >= st.wakeStart - EARLY_RISING_MS ? st.runStart : t);
       if (st.notUpRaised) {
