@@ -312,3 +312,54 @@ describe('not up: moving in bed is not getting up', () => {
     expect(r.of('not-up')).toEqual([]);
   });
 });
+
+describe('the learned night: the hall on the way to the bathroom is part of the night', () => {
+  /** A night trip at `hhmm` on day `d`: out of bed, the hall, the bathroom, the hall, back in bed 8 min later. */
+  const trip = (r: ReturnType<typeof rig>, d: number, hhmm: string) => {
+    const t0 = Date.parse(at(d, hhmm));
+    const seq: [string, unknown, number][] = [
+      ['bed-pad', 'out', 0],
+      ['hall-pir', true, 1],
+      ['bathroom-pir', true, 2],
+      ['hall-pir', true, 7],
+      ['bedroom-pir', true, 8],
+      ['bed-pad', 'in', 8],
+    ];
+    for (const [s, v, m] of seq) r.ev(s, v, new Date(t0 + m * 60_000).toISOString());
+  };
+
+  it('a resident up through the hall at 03:40, 04:20 and 05:10 most nights, risen at 06:45: a front door at 04:15 on day 15 is a night exit', () => {
+    const r = rig('2026-01-01T00:00:00Z');
+    for (let d = 1; d <= 14; d++) {
+      for (const hhmm of d % 4 === 0 ? ['04:20'] : ['03:40', '04:20', '05:10']) trip(r, d, hhmm);
+      r.day(day(d), { rise: '06:45', bed: '22:30' });
+    }
+    r.ev('bed-pad', 'out', at(15, '04:10'));
+    r.ev('hall-pir', true, at(15, '04:12'));
+    r.ev('front-door', 'open', at(15, '04:15'));
+    r.ev('front-door', 'closed', at(15, '04:15'));
+    r.to(at(15, '04:45'));
+    const [a] = r.of('night-exit', 'raise');
+    expect(a).toBeDefined();
+    // The resident's own night reaches past 05:10: the trips through the hall did not end it.
+    expect(a!.cause.summary).toMatch(/the resident's own \d\d:\d\d to 0[6-7]:\d\d/);
+  });
+
+  it('the hall on the way to the kitchen is still waking: a resident up at 04:00 every day may go out at 04:30', () => {
+    const r = rig('2026-01-01T00:00:00Z');
+    for (let d = 1; d <= 14; d++) {
+      r.ev('bed-pad', 'out', at(d, '04:00'));
+      r.ev('hall-pir', true, at(d, '04:01'));
+      for (const hhmm of ['04:03', '04:20', '04:40', '05:00', '05:20', '05:40', '06:00']) r.ev('kitchen-pir', true, at(d, hhmm));
+      r.day(day(d), { rise: '06:10', bed: '21:30' });
+    }
+    r.ev('bed-pad', 'out', at(15, '04:00'));
+    r.ev('hall-pir', true, at(15, '04:01'));
+    r.ev('kitchen-pir', true, at(15, '04:05'));
+    r.ev('hall-pir', true, at(15, '04:29'));
+    r.ev('front-door', 'open', at(15, '04:30'));
+    r.ev('front-door', 'closed', at(15, '04:30'));
+    r.to(at(15, '05:30'));
+    expect(r.of('night-exit', 'raise')).toEqual([]);
+  });
+});

@@ -40,12 +40,27 @@ export function isWakingEvidence(e: CoreEvent): boolean {
   return !(role !== null && NIGHT_ROOMS.has(role)) && !(room !== null && NIGHT_ROOMS.has(room));
 }
 
-/** Mark the quarter hour of an activity at sensor time t (of the current day). */
+/** A hall PIR: the room passed through between the bed and the bathroom. */
+const isPassage = (e: CoreEvent): boolean => e.type === 'motion' && (e.sensorInfo?.room ?? null) === 'hall';
+
+/**
+ * Mark the quarter hour of an activity at sensor time t (of the current day). The hall on the way
+ * between night rooms is part of the trip, not waking: its mark waits for the next activity, and is
+ * dropped when that is the bed, the bedroom or the bathroom (a restless night through the hall would
+ * otherwise end the learned night at its first trip).
+ */
 export function markAwake(st: RoutineState, e: CoreEvent, t: number): void {
-  if (t < st.dayStart || t >= st.dayEnd || !isWakingEvidence(e)) return;
-  const q = Math.min(QUARTERS - 1, Math.floor(st.zone.localMinute(t) / 15));
+  if (t < st.dayStart || t >= st.dayEnd) return;
   const row = ((st.day % NIGHT_DAYS) + NIGHT_DAYS) % NIGHT_DAYS;
-  st.awakeRing[row * QUARTERS + q] = 1;
+  const waking = isWakingEvidence(e);
+  if (st.passageMark >= 0) {
+    if (waking) st.awakeRing[st.passageMark] = 1;
+    st.passageMark = -1;
+  }
+  if (!waking) return;
+  const i = row * QUARTERS + Math.min(QUARTERS - 1, Math.floor(st.zone.localMinute(t) / 15));
+  if (isPassage(e)) st.passageMark = i;
+  else st.awakeRing[i] = 1;
 }
 
 /** Clear the current day's row (a new day, or a day without data). */

@@ -118,6 +118,8 @@ export class RoutineState {
   readonly normRoom = new Uint16Array(SLOTS);
   /** Quarter hours with someone up and about, per day of the last fortnight (the learned night's data). */
   readonly awakeRing = new Uint8Array(QUARTERS * NIGHT_DAYS);
+  /** A hall mark waiting for the next activity (markAwake), as an index into awakeRing; -1: none. Not kept in snapshots: a lost mark is one quarter hour of one day. */
+  passageMark = -1;
   /** Whether today's night window is learned (else the plan's). */
   nightLearned = false;
   /** The third latest rising (minute of the day) of the last four weeks, or -1 before it is learned. */
