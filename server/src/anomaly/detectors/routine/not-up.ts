@@ -10,7 +10,7 @@ export function checkNotUp(st: RoutineState, ctx: DetectorContext, now: number, 
   // Not up: nothing by usual rising time plus margin.
   if (!st.upToday && !st.notUpRaised && !away && !st.out && now >= st.notUpAt && now < st.wakeEnd) {
     st.notUpRaised = true;
-    // Movement in the bedroom since the night ended is not getting up (whereabouts.ts, isUpEvidence): say so.
+    // Movement in the bedroom since the night ended is not getting up (evidence.ts, isUpEvidence): say so.
     const since =
       st.lastActivity >= st.wakeStart
         ? `nothing but the bed and the bedroom's motion sensor since the night ended (last at ${st.zone.hhmm(st.lastActivity)})`

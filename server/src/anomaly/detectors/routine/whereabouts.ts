@@ -3,7 +3,7 @@
 import type { CoreEvent, DetectorContext } from '../../detector.ts';
 import { ensureDay, isNight } from './day.ts';
 import { isWakingEvidence, markAwake } from './night.ts';
-import { evidenceOf } from './evidence.ts';
+import { evidenceOf, isUpEvidence } from './evidence.ts';
 import { nightExitDue } from './night-exit.ts';
 import { learnReturn } from './not-home.ts';
 import { learnSpell } from './norms.ts';
@@ -11,18 +11,6 @@ import { keepSpell } from './quiet.ts';
 import { noteSolo } from './stuck.ts';
 import { clearIf, planOf, slotOf, type RoutineState } from './state.ts';
 import { BATH_VISIT_GAP_MS, CHAIR_MAX_MS, EARLY_RISING_MS, isActivity, MIN, RUN_GAP_MS, T } from './tuning.ts';
-
-/**
- * Whether an event says the resident is out of bed: the bed pad's "out", a bathroom visit, a touch
- * anywhere (the wardrobe included) or any other room; not the pad's "in", nor a PIR in the bedroom,
- * which sees someone turning over in bed as well as someone up.
- */
-export function isUpEvidence(e: CoreEvent): boolean {
-  if (e.type === 'bed') return e.value === 'out';
-  const room = e.sensorInfo?.room ?? null;
-  const role = e.sensorInfo?.role ?? null;
-  return !((room === 'bedroom' || role === 'bedroom') && evidenceOf(e) === 'presence');
-}
 
 /** An event: fall or call, or activity: where the resident is, up, out, back, in or out of the bathroom; clears what it ends. */
 export function onRoutineEvent(st: RoutineState, e: CoreEvent, ctx: DetectorContext): void {
