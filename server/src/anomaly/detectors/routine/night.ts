@@ -67,6 +67,8 @@ export function markAwake(st: RoutineState, e: CoreEvent, t: number): void {
 export function clearAwakeRow(st: RoutineState, day: number): void {
   const row = ((day % NIGHT_DAYS) + NIGHT_DAYS) % NIGHT_DAYS;
   st.awakeRing.fill(0, row * QUARTERS, row * QUARTERS + QUARTERS);
+  // A hall mark still waiting in the row being reused belongs to a day a fortnight gone: not to this one.
+  if (st.passageMark >= row * QUARTERS && st.passageMark < row * QUARTERS + QUARTERS) st.passageMark = -1;
 }
 
 const clampAround = (m: number, centre: number, bound: number): number => {
