@@ -306,7 +306,8 @@ export class HubBroker {
     const payload = packet.payload as Buffer;
     switch (parsed.channel) {
       case 'events':
-        return this.settle(this.ingest.submitEvents(hubId, packet.topic, payload), done);
+        // Answered directly, without a promise per message (the hottest path).
+        return this.ingest.takeEvents(hubId, packet.topic, payload, done);
       case 'status':
         return this.settle(this.ingest.submitStatus(hubId, packet.topic, payload), done);
       case 'heartbeat':

@@ -35,9 +35,21 @@ interface PendingWork {
   rejections: PendingRejection[];
   statuses: { hubId: string; status: HubStatus; at: number }[];
   heartbeats: { hubId: string; seq: number; at: number }[];
-  waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+  waiters: Answer[];
   /** When the moment was taken to be written (a counter): moments are written in this order, but for alarms. */
   taken: number;
+}
+
+/**
+ * How a submitter is answered, once: with null after its moment is committed, or with the error
+ * that stopped it. The broker passes its PUBACK callback straight in: a promise and its reactions
+ * per message were a measurable share of the hot path's allocations.
+ */
+export type Answer = (err: Error | null) => void;
+
+/** A promise answered through `waiters`. */
+function promised(waiters: Answer[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => waiters.push((err) => (err ? reject(err) : resolve())));
 }
 
 /** Counters per hub, for the API and the installer's view. */
@@ -162,6 +174,11 @@ export class Ingest {
 
   /** Take an events payload (one event or a batch); resolves once stored or set aside. */
   submitEvents(hubId: string, topic: string, payload: Buffer | string): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.takeEvents(hubId, topic, payload, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** As submitEvents, answering `answer` instead of a promise (the broker's hot path). */
+  takeEvents(hubId: string, topic: string, payload: Buffer | string, answer: Answer): void {
     const receivedAt = this.clock.now();
     const verdicts = parseEventsPayload(payload);
     const work = this.urgentLane(hubId, verdicts) ? this.urgent : this.work;
@@ -169,7 +186,9 @@ export class Ingest {
       if (verdict.ok) work.events.push({ hubId, event: verdict.event, receivedAt });
       else this.reject(hubId, topic, verdict.reason, verdict.detail, verdict.raw, work);
     }
-    return work === this.urgent ? this.scheduleUrgent() : this.schedule();
+    work.waiters.push(answer);
+    if (work === this.urgent) this.kickUrgent();
+    else this.kick();
   }
 
   /** Take a status message (or a last will). */
@@ -186,7 +205,7 @@ export class Ingest {
     this.work.heartbeats.push({ hubId, seq: parsed.seq, at: this.clock.now() });
     if (this.scheduled) return this.schedule(); // a moment is being gathered anyway
     // Resolved with the moment it rides in (drain() takes waiting heartbeats at once).
-    const done = new Promise<void>((resolve, reject) => this.work.waiters.push({ resolve, reject }));
+    const done = promised(this.work.waiters);
     this.heartbeatTimer ??= this.clock.setTimeout(() => {
       this.heartbeatTimer = undefined;
       this.kick();
@@ -308,7 +327,7 @@ export class Ingest {
   }
 
   private schedule(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.work.waiters.push({ resolve, reject }));
+    const done = promised(this.work.waiters);
     this.kick();
     return done;
   }
@@ -325,16 +344,30 @@ export class Ingest {
   }
 
   private scheduleUrgent(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.urgent.waiters.push({ resolve, reject }));
-    if (!this.urgentScheduled) {
-      this.urgentScheduled = true;
-      // A microtask: the alarm is written before the event loop reads the next socket.
-      queueMicrotask(() => {
-        this.urgentScheduled = false;
-        this.take('urgent');
-      });
-    }
+    const done = promised(this.urgent.waiters);
+    this.kickUrgent();
     return done;
+  }
+
+  /** Take the alarm lane's moment at the next microtask: the alarm is written before the event loop reads the next socket. */
+  private kickUrgent(): void {
+    if (this.urgentScheduled) return;
+    this.urgentScheduled = true;
+    queueMicrotask(() => {
+      this.urgentScheduled = false;
+      this.take('urgent');
+    });
+  }
+
+  /** Answer a moment's submitters; one that throws is logged, and the others are still answered. */
+  private answer(work: PendingWork, err: Error | null): void {
+    for (const w of work.waiters) {
+      try {
+        w(err);
+      } catch (e) {
+        this.log.error({ err: e }, 'answering an ingest submitter failed');
+      }
+    }
   }
 
   /** The lane's moment is complete: queue it to be written, in the order taken, and start the writer. */
@@ -398,13 +431,13 @@ export class Ingest {
     } catch (err) {
       written();
       this.log.error({ err }, 'ingest write failed; hubs will re-send');
-      for (const w of work.waiters) w.reject(err);
+      this.answer(work, err instanceof Error ? err : new Error(String(err)));
       return;
     }
     // Not while other alarm moments wait: under a flood of alarms the hold would only slow the lane.
     const hold = alarm && stored.length > 0 && this.queued.urgent.length === 0 ? this.afterAlarm : undefined;
     if (!hold) written();
-    for (const w of work.waiters) w.resolve();
+    this.answer(work, null);
     for (const r of work.rejections) {
       const c = this.counter(r.hubId);
       c.rejected[r.reason] = (c.rejected[r.reason] ?? 0) + 1;
