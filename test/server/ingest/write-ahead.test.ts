@@ -117,3 +117,36 @@ describe('ingest hands moments to the writer one ahead', () => {
     await ingest.close();
   });
 });
+
+describe('ingest answers each submitter of a moment', () => {
+  it('answers the others, and the bus, when one answer throws, and hands a failed write\'s error to each', async () => {
+    const sink = new GatedSink();
+    const lines: string[] = [];
+    const log = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+    const bus = new EventBus<HearthEvents>(log);
+    const stored: string[] = [];
+    bus.on('events.stored', (events) => void stored.push(...events.map((e) => e.id)));
+    const ingest = new Ingest(bus, new VirtualClock(Date.parse('2026-12-02T12:00:00Z')), log, { lateSeconds: 300, sink });
+    const answers: (string | null)[] = [];
+    const payload = (id: string) => JSON.stringify(ev({ id, sensor: 'kitchen-pir', type: 'motion', value: true }));
+    ingest.takeEvents('hub-answers', topics.events('hub-answers'), payload('a'), () => {
+      throw new Error('an answer that throws');
+    });
+    ingest.takeEvents('hub-answers', topics.events('hub-answers'), payload('b'), (err) => void answers.push(err?.message ?? null));
+    await nextTurn();
+    sink.commitNext();
+    await nextTurn();
+    expect(answers).toEqual([null]);
+    expect(stored).toEqual(['a', 'b']);
+    expect(lines.some((l) => l.includes('answering an ingest submitter failed'))).toBe(true);
+
+    // A write that fails: every submitter hears why (the hub re-sends; nothing was acknowledged).
+    const failing: MomentSink = { write: () => Promise.reject(new Error('disk gone')), close: async () => {} };
+    const broken = new Ingest(bus, new VirtualClock(Date.parse('2026-12-02T12:00:00Z')), log, { lateSeconds: 300, sink: failing });
+    const heard: (string | null)[] = [];
+    for (const id of ['c', 'd']) broken.takeEvents('hub-answers', topics.events('hub-answers'), payload(id), (err) => void heard.push(err?.message ?? null));
+    await nextTurn();
+    await nextTurn();
+    expect(heard).toEqual(['disk gone', 'disk gone']);
+  });
+});
