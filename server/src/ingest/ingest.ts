@@ -3,13 +3,10 @@ import {
   HeartbeatSchema,
   HubReplySchema,
   HubStatusSchema,
-  SENSOR_KINDS,
   describeIssues,
   parseEventsPayload,
   parseHubJson,
-  type HubEvent,
   type HubReply,
-  type HubStatus,
   type RejectReason,
 } from '../../../protocol/index.ts';
 import type { EventBus } from '../bus.ts';
@@ -17,40 +14,10 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { HearthEvents, StoredEvent } from '../events.ts';
 import { EventWriter } from './event-writer.ts';
 import type { MomentSink } from './moment-sink.ts';
+import { PAYLOAD_KEEP, answerAll, clip, emptyWork, isAlarm, promised, type Answer, type PendingWork } from './moment-work.ts';
 import { DEFAULT_REJECTION_LIMITS, RejectionLimiter, type RejectionLimits } from './rejection-limiter.ts';
 
-const PAYLOAD_KEEP = 4096;
-
-/** A message set aside, before it is written. */
-interface PendingRejection {
-  hubId: string;
-  topic: string;
-  reason: RejectReason;
-  detail: string;
-  payload: string;
-}
-
-interface PendingWork {
-  events: { hubId: string; event: HubEvent; receivedAt: number }[];
-  rejections: PendingRejection[];
-  statuses: { hubId: string; status: HubStatus; at: number }[];
-  heartbeats: { hubId: string; seq: number; at: number }[];
-  waiters: Answer[];
-  /** When the moment was taken to be written (a counter): moments are written in this order, but for alarms. */
-  taken: number;
-}
-
-/**
- * How a submitter is answered, once: with null after its moment is committed, or with the error
- * that stopped it. The broker passes its PUBACK callback straight in: a promise and its reactions
- * per message were a measurable share of the hot path's allocations.
- */
-export type Answer = (err: Error | null) => void;
-
-/** A promise answered through `waiters`. */
-function promised(waiters: Answer[]): Promise<void> {
-  return new Promise<void>((resolve, reject) => waiters.push((err) => (err ? reject(err) : resolve())));
-}
+export type { Answer } from './moment-work.ts';
 
 /** Counters per hub, for the API and the installer's view. */
 export interface HubCounters {
@@ -60,10 +27,6 @@ export interface HubCounters {
   rejected: Partial<Record<RejectReason, number>>;
   /** Rejections over the hub's budget: counted under their reason, not stored. */
   throttled: number;
-}
-
-function emptyWork(): PendingWork {
-  return { events: [], rejections: [], statuses: [], heartbeats: [], waiters: [], taken: 0 };
 }
 
 /** Alarm moments written in a row while routine ones wait, before one routine moment is let through. */
@@ -90,29 +53,6 @@ export const WRITE_AHEAD = 1;
  * send 333 heartbeats a second: each in a moment of its own was most of what holding them cost.
  */
 export const HEARTBEAT_GATHER_MS = 1_000;
-
-/** Whether an event is an alarm (fall, call, smoke, water: the sensor-kind table's `alarm` priority). */
-function isAlarm(event: HubEvent): boolean {
-  return SENSOR_KINDS[event.type].priority === 'alarm';
-}
-
-/**
- * The payload kept with a rejection, at most PAYLOAD_KEEP characters. Raw text
- * is kept as it came; only values that passed the depth guard are serialised,
- * and a serialiser failure still never throws.
- */
-function clip(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = '(not serialisable)';
-    }
-  }
-  return text.length > PAYLOAD_KEEP ? `${text.slice(0, PAYLOAD_KEEP)}…(${text.length} chars)` : text;
-}
 
 /**
  * The ingest pipeline: parse, validate, de-duplicate on (hub, event id), store,
@@ -205,7 +145,7 @@ export class Ingest {
     this.work.heartbeats.push({ hubId, seq: parsed.seq, at: this.clock.now() });
     if (this.scheduled) return this.schedule(); // a moment is being gathered anyway
     // Resolved with the moment it rides in (drain() takes waiting heartbeats at once).
-    const done = promised(this.work.waiters);
+    const done = promised(this.work);
     this.heartbeatTimer ??= this.clock.setTimeout(() => {
       this.heartbeatTimer = undefined;
       this.kick();
@@ -240,7 +180,7 @@ export class Ingest {
 
   /** Wait until everything submitted so far is written. */
   async drain(): Promise<void> {
-    if (this.urgentScheduled || this.urgent.waiters.length) await this.scheduleUrgent();
+    if (this.urgentScheduled || this.urgent.waiters.length) await this.schedule('urgent');
     if (this.scheduled || this.work.waiters.length) await this.schedule();
     if (this.inFlight || this.queued.urgent.length || this.queued.routine.length) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await this.writer.flushMarks();
@@ -326,9 +266,11 @@ export class Ingest {
     return c;
   }
 
-  private schedule(): Promise<void> {
-    const done = promised(this.work.waiters);
-    this.kick();
+  /** A promise answered with the lane's moment being gathered, which is taken in its turn. */
+  private schedule(lane: 'routine' | 'urgent' = 'routine'): Promise<void> {
+    const done = promised(lane === 'urgent' ? this.urgent : this.work);
+    if (lane === 'urgent') this.kickUrgent();
+    else this.kick();
     return done;
   }
 
@@ -343,12 +285,6 @@ export class Ingest {
     });
   }
 
-  private scheduleUrgent(): Promise<void> {
-    const done = promised(this.urgent.waiters);
-    this.kickUrgent();
-    return done;
-  }
-
   /** Take the alarm lane's moment at the next microtask: the alarm is written before the event loop reads the next socket. */
   private kickUrgent(): void {
     if (this.urgentScheduled) return;
@@ -357,17 +293,6 @@ export class Ingest {
       this.urgentScheduled = false;
       this.take('urgent');
     });
-  }
-
-  /** Answer a moment's submitters; one that throws is logged, and the others are still answered. */
-  private answer(work: PendingWork, err: Error | null): void {
-    for (const w of work.waiters) {
-      try {
-        w(err);
-      } catch (e) {
-        this.log.error({ err: e }, 'answering an ingest submitter failed');
-      }
-    }
   }
 
   /** The lane's moment is complete: queue it to be written, in the order taken, and start the writer. */
@@ -431,13 +356,13 @@ export class Ingest {
     } catch (err) {
       written();
       this.log.error({ err }, 'ingest write failed; hubs will re-send');
-      this.answer(work, err instanceof Error ? err : new Error(String(err)));
+      answerAll(work, err instanceof Error ? err : new Error(String(err)), this.log);
       return;
     }
     // Not while other alarm moments wait: under a flood of alarms the hold would only slow the lane.
     const hold = alarm && stored.length > 0 && this.queued.urgent.length === 0 ? this.afterAlarm : undefined;
     if (!hold) written();
-    this.answer(work, null);
+    answerAll(work, null, this.log);
     for (const r of work.rejections) {
       const c = this.counter(r.hubId);
       c.rejected[r.reason] = (c.rejected[r.reason] ?? 0) + 1;
